@@ -1,0 +1,134 @@
+"""Sphinx configuration of the book *What is Convolution?* (sources in ``book/``).
+
+Build with ``make html`` (strict: ``-n -W --keep-going``). Notebooks are executed by myst-nb in
+``cache`` mode; the cache folder is salted with a hash of the ``cnnbook`` sources, so any change to
+the library re-executes every page, while a rebuild with no change re-uses the stored outputs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+
+# -- Project -------------------------------------------------------------------------------------
+project = "What is Convolution?"
+author = "The cnnbook authors"
+copyright = "2026, the cnnbook authors"
+release = "0.1.0"
+
+REPOSITORY_URL = os.environ.get("CNNBOOK_REPOSITORY_URL", "https://github.com/cnnbook/cnnbook")
+REPOSITORY_BRANCH = os.environ.get("CNNBOOK_REPOSITORY_BRANCH", "main")
+
+# -- Extensions ----------------------------------------------------------------------------------
+extensions = [
+    "myst_nb",  # also loads myst_parser: do not list it again
+    "sphinx.ext.autodoc",
+    "sphinx.ext.napoleon",
+    "sphinx.ext.mathjax",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "sphinxcontrib.bibtex",
+    "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN
+]
+
+exclude_patterns = ["_build", "**.ipynb_checkpoints", ".jupyter_cache"]
+
+# Authoring aid: CNNBOOK_ONLY="part1/*" builds only the matching pages (plus the front page).
+_only = os.environ.get("CNNBOOK_ONLY")
+if _only:
+    _keep = {"index"} | {p.strip() for p in _only.split(",")}
+    import fnmatch
+
+    for _src in (ROOT / "book").rglob("*.md"):
+        _name = _src.relative_to(ROOT / "book").with_suffix("").as_posix()
+        if not any(fnmatch.fnmatch(_name, pat) for pat in _keep):
+            exclude_patterns.append(_name + ".md")
+    # pages left out on purpose are not errors in such a partial build
+    _partial_build_warnings = ["toc.excluded", "toc.not_readable", "ref.doc", "ref.ref"]
+else:
+    _partial_build_warnings = []
+
+# -- MyST / myst-nb ------------------------------------------------------------------------------
+myst_enable_extensions = ["amsmath", "dollarmath", "colon_fence", "deflist", "substitution"]
+myst_heading_anchors = 3
+myst_dmath_double_inline = True
+
+
+def package_hash(package_dir: Path = ROOT / "cnnbook") -> str:
+    """A short hash of every ``cnnbook`` source file: it salts the execution cache."""
+    h = hashlib.sha256()
+    for path in sorted(package_dir.rglob("*.py")):
+        h.update(path.relative_to(package_dir).as_posix().encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()[:16]
+
+
+nb_execution_mode = os.environ.get("CNNBOOK_EXECUTION_MODE", "cache")
+_build_dir = Path(os.environ.get("CNNBOOK_BUILD_DIR", ROOT / "_build"))
+nb_execution_cache_path = str(_build_dir / ".jupyter_cache" / package_hash())
+nb_execution_timeout = 300  # seconds per cell; long pages raise it in their front matter
+nb_execution_raise_on_error = True
+nb_execution_show_tb = True
+nb_execution_allow_errors = False
+nb_merge_streams = True
+nb_kernel_rgx_aliases = {".*": "python3"}
+nb_render_image_options = {"align": "center"}
+
+# -- Bibliography --------------------------------------------------------------------------------
+bibtex_bibfiles = ["book/references.bib"]  # relative to this file
+bibtex_default_style = "plain"
+bibtex_reference_style = "author_year"
+
+# -- autodoc -------------------------------------------------------------------------------------
+autodoc_member_order = "bysource"
+autodoc_typehints = "description"
+autodoc_typehints_format = "short"
+autodoc_preserve_defaults = True
+napoleon_numpy_docstring = True
+napoleon_google_docstring = False
+napoleon_use_rtype = False
+napoleon_preprocess_types = True
+
+# -- Strictness ----------------------------------------------------------------------------------
+nitpicky = True
+# Types from third-party packages that we cannot link without intersphinx (no network at build).
+# Type descriptions in NumPy-style docstrings ("array of shape (n, k)", "int or tuple") are
+# prose, not references: only names inside cnnbook must resolve.
+nitpick_ignore_regex = [
+    (r"py:class", r"(?!cnnbook\.).*"),
+    (r"py:.*", r"(numpy|np|scipy|torch|matplotlib|mpl|plt|collections\.abc|typing|os|pathlib|time|gzip|urllib|tqdm)(\..*)?"),
+    (r"py:.*", r"(ndarray|ArrayLike|NDArray|DTypeLike|Figure|Axes|Path|PathLike|Callable)"),
+    (r"py:.*", r"(optional|array_like|array-like|int|float|str|bool|dict|tuple|list|object)"),
+    (r"py:.*", r"(sequence|iterable|callable|default|shape|of|or|and|None|bytes|Generator)"),
+]
+suppress_warnings = ["mystnb.unknown_mime_type", *_partial_build_warnings]
+
+# -- HTML ----------------------------------------------------------------------------------------
+html_theme = "sphinx_book_theme"
+html_title = "What is Convolution?"
+html_static_path = ["book/_static"]  # relative to this file
+html_css_files = ["cnnbook.css"]
+html_last_updated_fmt = None
+html_theme_options = {
+    "repository_url": REPOSITORY_URL,
+    "repository_branch": REPOSITORY_BRANCH,
+    "path_to_docs": "book",
+    "use_repository_button": True,
+    "use_source_button": True,
+    "use_download_button": True,
+    "use_issues_button": False,
+    "use_edit_page_button": False,
+    "home_page_in_toc": True,
+    "show_toc_level": 2,
+    "launch_buttons": {
+        "binderhub_url": os.environ.get("CNNBOOK_BINDER_URL", ""),
+        "colab_url": os.environ.get("CNNBOOK_COLAB_URL", ""),
+        "notebook_interface": "jupyterlab",
+    },
+    # no external fonts, icons or analytics
+    "icon_links": [],
+}
+html_context = {"default_mode": "light"}

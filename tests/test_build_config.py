@@ -1,0 +1,57 @@
+"""The build configuration keeps its promises: strict, cached, salted by the library's sources."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import shutil
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _load_conf():
+    spec = importlib.util.spec_from_file_location("book_conf", ROOT / "conf.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_execution_is_cached_and_strict() -> None:
+    conf = _load_conf()
+    assert conf.nb_execution_mode == "cache"
+    assert conf.nb_execution_raise_on_error is True
+    assert conf.nb_execution_timeout >= 60
+    assert conf.nitpicky is True
+    assert conf.extensions.count("myst_nb") == 1 and "myst_parser" not in conf.extensions
+    assert "sphinx.ext.intersphinx" not in conf.extensions  # it would fetch over the network
+
+
+def test_cache_path_is_salted_by_package_sources(tmp_path: Path) -> None:
+    conf = _load_conf()
+    copy = tmp_path / "cnnbook"
+    shutil.copytree(ROOT / "cnnbook", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    before = conf.package_hash(copy)
+    assert before == conf.package_hash(ROOT / "cnnbook")
+    assert conf.nb_execution_cache_path.endswith(before)
+    target = copy / "plotting.py"
+    target.write_text(target.read_text() + "\n# an edit\n")
+    assert conf.package_hash(copy) != before
+    (copy / "nn" / "new_module.py").write_text("x = 1\n")
+    assert len({before, conf.package_hash(copy)}) == 2
+
+
+def test_makefile_build_is_strict() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    opts = re.search(r"^SPHINXOPTS\s*\?=\s*(.*)$", makefile, re.M).group(1).split()
+    assert {"-n", "-W", "--keep-going"} <= set(opts)
+    assert "-c . $(SPHINXOPTS) book $(BUILDDIR)/html" in makefile
+
+
+def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
+    readme = (ROOT / "README.md").read_text()
+    block = re.search(r"```bash\n(.*?)```", readme, re.S).group(1)
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert commands == ["make html", "make test"]
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^make test$", ci, re.M)
