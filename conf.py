@@ -104,7 +104,13 @@ nitpick_ignore_regex = [
     (r"py:.*", r"(optional|array_like|array-like|int|float|str|bool|dict|tuple|list|object)"),
     (r"py:.*", r"(sequence|iterable|callable|default|shape|of|or|and|None|bytes|Generator)"),
 ]
-suppress_warnings = ["mystnb.unknown_mime_type", *_partial_build_warnings]
+# Each page lists the sources it cites; a source cited on several pages is listed on each.
+suppress_warnings = [
+    "mystnb.unknown_mime_type",
+    "bibtex.duplicate_citation",
+    "bibtex.duplicate_label",
+    *_partial_build_warnings,
+]
 
 # -- HTML ----------------------------------------------------------------------------------------
 html_theme = "sphinx_book_theme"

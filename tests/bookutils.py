@@ -35,8 +35,16 @@ def executed_notebook(docname: str) -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
+def _plain(data: dict, key: str) -> str | None:
+    text = data.get(key)
+    return "".join(text) if isinstance(text, list) else text
+
+
 def glued(docname: str) -> dict[str, str]:
     """Every value glued by page ``docname``, as the ``text/plain`` repr the page shows.
+
+    myst-nb keeps values glued with ``display=False`` in ``<docname>.glue.json`` beside the
+    executed notebook, and displayed ones as notebook outputs; both are read.
 
     Returns a mapping from glue name to its plain-text representation (``repr`` of the value,
     e.g. ``'8003072000'`` or ``'0.9891'``).
@@ -44,11 +52,16 @@ def glued(docname: str) -> dict[str, str]:
     values: dict[str, str] = {}
     for cell in executed_notebook(docname)["cells"]:
         for out in cell.get("outputs", []):
-            meta = out.get("metadata", {}).get("scrapbook", {})
-            name = meta.get("name")
-            if name is None:
-                continue
-            text = out.get("data", {}).get(GLUE_PREFIX + "text/plain")
+            name = out.get("metadata", {}).get("scrapbook", {}).get("name")
+            text = _plain(out.get("data", {}), GLUE_PREFIX + "text/plain")
+            if name is not None and text is not None:
+                values[name] = text
+    store = EXECUTED_DIR / f"{docname}.glue.json"
+    if store.is_file():
+        for name, out in json.loads(store.read_text(encoding="utf-8")).items():
+            text = _plain(out.get("data", {}), "text/plain")
             if text is not None:
-                values[name] = "".join(text) if isinstance(text, list) else text
+                values[name] = text
+    if not values:
+        pytest.fail(f"page {docname!r} glued no values (looked in the notebook and {store})")
     return values

@@ -1,0 +1,222 @@
+"""The numbers glued into the cognitive-science pages, recomputed independently.
+
+The chapter computes with ``cnnbook.gabor``; these tests recompute the same quantities with the
+Gabor equation written out in NumPy, ``scipy.signal.correlate2d`` for the sliding cells and
+``scipy.ndimage.maximum_filter`` for max pooling (the chapter pools with ``cnnbook.nn.layers.Pooling``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+
+import bookutils
+import numpy as np
+import pytest
+from scipy.ndimage import maximum_filter
+from scipy.signal import correlate2d
+
+pytestmark = pytest.mark.book
+
+
+def _glue_json(page: str) -> dict[str, str]:
+    """Values from myst-nb's ``<page>.glue.json`` (myst-nb 1.x writes ``display=False`` glue there,
+    not into the executed notebook that :func:`bookutils.glued` reads)."""
+    path = bookutils.EXECUTED_DIR / f"{page}.glue.json"
+    if not path.is_file():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {name: out["data"]["text/plain"] for name, out in data.items()
+            if "text/plain" in out.get("data", {})}
+
+
+def value(page: str, name: str) -> float:
+    values = {**_glue_json(page), **bookutils.glued(page)}
+    assert name in values, f"{name} is not glued by {page}"
+    return float(values[name])
+
+
+def gabor_np(n: int, *, alpha=1.0, beta_x, beta_y, f, phi, x0=0.0, y0=0.0, tau=0.0) -> np.ndarray:
+    """The Gabor equation on the centred grid (rows y, columns x), written independently."""
+    c = (n - 1) / 2
+    y, x = np.mgrid[0:n, 0:n] - c
+    xp = (x - x0) * math.cos(tau) + (y - y0) * math.sin(tau)
+    yp = -(x - x0) * math.sin(tau) + (y - y0) * math.cos(tau)
+    return alpha * np.exp(-beta_x * xp**2 - beta_y * yp**2) * np.cos(f * xp + phi)
+
+
+def grating_np(n: int, f: float, tau: float, phi: float) -> np.ndarray:
+    y, x = np.mgrid[0:n, 0:n] - (n - 1) / 2
+    return np.cos(f * (x * math.cos(tau) + y * math.sin(tau)) + phi)
+
+
+def bar(n, angle, cx, cy, length=9.0, width=1.5):
+    """The chapter's bar stimulus (a stimulus definition, not code under test)."""
+    y, x = np.mgrid[0:n, 0:n]
+    u = (x - cx) * np.cos(angle) + (y - cy) * np.sin(angle)
+    v = -(x - cx) * np.sin(angle) + (y - cy) * np.cos(angle)
+    return ((np.abs(u) <= length / 2) & (np.abs(v) <= width / 2)).astype(float)
+
+
+CELL = {"beta_x": 0.05, "beta_y": 0.05, "f": 2 * np.pi / 6, "phi": 0.0}
+
+
+# -- 01: the primary visual cortex -----------------------------------------------------------------
+PAGE1 = "cogsci/01-visual-cortex"
+
+
+def test_equivariance_is_exact():
+    assert value(PAGE1, "v1_equivariance_error") < 1e-12
+
+
+def test_orientation_tuning_curve():
+    w = gabor_np(11, tau=0.0, **CELL)
+    taus = np.radians(np.linspace(-90, 90, 73))
+    phases = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    tuning = np.array([np.mean([max(float(np.sum(w * grating_np(11, CELL["f"], t, p))), 0.0)
+                                for p in phases]) for t in taus])
+    above = np.degrees(taus[tuning >= tuning.max() / 2])
+    assert value(PAGE1, "v1_tuning_peak") == pytest.approx(0.0, abs=1e-9)
+    assert value(PAGE1, "v1_tuning_halfwidth") == pytest.approx((above.max() - above.min()) / 2)
+
+
+def test_bar_and_edge_responses():
+    w = gabor_np(11, tau=0.0, **CELL)
+    vertical = bar(11, np.pi / 2, 5, 5)
+    horizontal = bar(11, 0.0, 5, 5)
+    assert value(PAGE1, "v1_bar_best") == pytest.approx(max(float(np.sum(w * vertical)), 0))
+    assert value(PAGE1, "v1_bar_worst") == pytest.approx(max(float(np.sum(w * horizontal)), 0),
+                                                         abs=1e-12)
+    w_odd = gabor_np(11, tau=0.0, **{**CELL, "phi": -np.pi / 2})
+    x = np.arange(11) - 5
+    light_right = np.broadcast_to((x > 0).astype(float), (11, 11))
+    assert value(PAGE1, "v1_edge_best") == pytest.approx(float(np.sum(w_odd * light_right)))
+    assert value(PAGE1, "v1_edge_best") > 0
+    assert value(PAGE1, "v1_edge_flipped") == 0.0
+
+
+def test_shift_invariance_with_max_pooling():
+    w = gabor_np(11, tau=0.0, **CELL)
+
+    def detector(d):
+        return np.maximum(correlate2d(bar(32, np.pi / 2, 15 + d, 15.5), w, mode="same"), 0)
+
+    r0 = detector(0)
+    i, j = np.unravel_index(np.argmax(r0), r0.shape)
+    p0 = maximum_filter(r0, size=5, mode="constant", cval=0.0)
+    for d, name in [(1, "one"), (2, "two"), (3, "three")]:
+        r = detector(d)
+        p = maximum_filter(r, size=5, mode="constant", cval=0.0)
+        assert value(PAGE1, f"v1_unit_detector_{name}") == pytest.approx(r[i, j] / r0[i, j],
+                                                                         abs=1e-12)
+        assert value(PAGE1, f"v1_unit_pooled_{name}") == pytest.approx(p[i, j] / p0[i, j])
+    assert value(PAGE1, "v1_unit_pooled_two") == pytest.approx(1.0)
+    assert value(PAGE1, "v1_unit_detector_two") < 0.1
+
+
+def test_whole_map_change():
+    w = gabor_np(11, tau=0.0, **CELL)
+    rng = np.random.default_rng(0)
+    texture = sum(bar(64, rng.uniform(0, np.pi), length=rng.uniform(5, 15),
+                      cx=rng.uniform(5, 58), cy=rng.uniform(5, 58)) for _ in range(40))
+    texture = np.minimum(texture, 1.0)
+    r0 = np.maximum(correlate2d(texture, w, mode="same"), 0)
+    r1 = np.maximum(correlate2d(np.roll(texture, 1, axis=1), w, mode="same"), 0)
+    p0 = maximum_filter(r0, size=5, mode="constant", cval=0.0)
+    p1 = maximum_filter(r1, size=5, mode="constant", cval=0.0)
+    inner = (slice(8, -8), slice(8, -8))
+    want_d = np.linalg.norm((r1 - r0)[inner]) / np.linalg.norm(r0[inner])
+    want_p = np.linalg.norm((p1 - p0)[inner]) / np.linalg.norm(p0[inner])
+    assert value(PAGE1, "v1_map_change_detector") == pytest.approx(want_d)
+    assert value(PAGE1, "v1_map_change_pooled") == pytest.approx(want_p)
+    assert want_p < want_d
+
+
+# -- 02: beyond V1 ---------------------------------------------------------------------------------
+PAGE2 = "cogsci/02-beyond-v1"
+
+
+def test_receptive_field_of_a_vgg_like_stack():
+    # 2, 2, 3, 3, 3 convolutions 3x3 (stride 1), each group followed by 2x2 pooling (stride 2)
+    r, jump = 1, 1
+    for convs in (2, 2, 3, 3, 3):
+        for _ in range(convs):
+            r += 2 * jump
+        r += jump
+        jump *= 2
+    assert value(PAGE2, "beyond_rf_first") == 3
+    assert value(PAGE2, "beyond_rf_last") == r == 212
+
+
+def test_foveated_sample_count():
+    size, e2 = 256, 4.0
+    total = sum(1 / (1 + math.hypot(i - 127.5, j - 127.5) / e2) ** 2
+                for i in range(size) for j in range(size))
+    assert value(PAGE2, "beyond_fovea_samples") == pytest.approx(total, rel=1e-9)
+    assert value(PAGE2, "beyond_fovea_ratio") == pytest.approx(size * size / total, rel=1e-9)
+
+
+def test_invariant_unit_fractions_are_fractions():
+    g, loc = value(PAGE2, "beyond_global_near_vertical"), value(PAGE2, "beyond_local_near_vertical")
+    assert 0 <= loc < g <= 1
+    assert value(PAGE2, "beyond_global_horizontal") < g
+
+
+# -- 03: Gabor functions ---------------------------------------------------------------------------
+PAGE3 = "cogsci/03-gabor-functions"
+
+
+def test_product_of_the_two_terms():
+    assert value(PAGE3, "gabor_product_error") < 1e-12
+
+
+def test_conversions():
+    beta, _f = 0.012, 2 * np.pi / 10
+    assert value(PAGE3, "gabor_sigma_x") == pytest.approx(1 / math.sqrt(2 * beta))
+    assert value(PAGE3, "gabor_wavelength") == pytest.approx(10.0)
+
+
+@pytest.mark.parametrize("quadrant, tau, wavelength", [
+    ("top_left", 0, 12), ("top_right", 45, 5), ("bottom_left", 135, 12), ("bottom_right", 90, 5)])
+def test_filter_bank_winners_match_the_textures(quadrant, tau, wavelength):
+    # the textures are built with known stripe directions and spacings
+    assert value(PAGE3, f"gabor_bank_{quadrant}_tau") == pytest.approx(tau)
+    assert value(PAGE3, f"gabor_bank_{quadrant}_lambda") == pytest.approx(wavelength)
+    assert value(PAGE3, f"gabor_bank_{quadrant}_margin") > 1.5
+
+
+# -- 04: complex cells -----------------------------------------------------------------------------
+PAGE4 = "cogsci/04-complex-cells"
+
+
+def test_phase_invariance_numbers():
+    pair = {"beta_x": 0.02, "beta_y": 0.02, "f": 2 * np.pi / 8, "tau": np.pi / 6}
+    w0 = gabor_np(41, phi=0.0, **pair)
+    w1 = gabor_np(41, phi=np.pi / 2, **pair)
+    psis = np.linspace(0, 2 * np.pi, 73)
+    s0 = np.array([np.sum(w0 * grating_np(41, pair["f"], pair["tau"], p)) for p in psis])
+    s1 = np.array([np.sum(w1 * grating_np(41, pair["f"], pair["tau"], p)) for p in psis])
+    c = np.sqrt(s0**2 + s1**2)
+    assert value(PAGE4, "cc_simple_swing") == pytest.approx((s0.max() - s0.min()) / abs(s0).max())
+    assert value(PAGE4, "cc_complex_swing") == pytest.approx((c.max() - c.min()) / c.mean(),
+                                                             rel=1e-6, abs=1e-12)
+    assert value(PAGE4, "cc_complex_swing") < 1e-3 and value(PAGE4, "cc_simple_swing") > 1.9
+
+
+def test_contrast_inversion_numbers():
+    assert value(PAGE4, "cc_inversion_complex") == 0.0
+    assert value(PAGE4, "cc_inversion_simple") < 1e-12
+
+
+def test_energy_map_is_smoother_than_the_simple_map():
+    assert value(PAGE4, "cc_ripple_complex") < 0.1 * value(PAGE4, "cc_ripple_simple")
+
+
+def test_fit_numbers():
+    assert value(PAGE4, "cc_fit_residual_clean") < 1e-6
+    noise = value(PAGE4, "cc_fit_noise_level")
+    assert value(PAGE4, "cc_fit_residual_noisy") < 1.1 * noise
+    assert value(PAGE4, "cc_fit_clean_error") < noise
+    assert value(PAGE4, "cc_fit_residual_random") > 3 * value(PAGE4, "cc_fit_residual_noisy")
+    assert value(PAGE4, "cc_fit_f") == pytest.approx(value(PAGE4, "cc_true_f"), abs=0.2)
+    assert value(PAGE4, "cc_fit_tau") == pytest.approx(value(PAGE4, "cc_true_tau"), abs=0.2)
