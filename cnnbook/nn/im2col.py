@@ -1,0 +1,318 @@
+"""Unfolding images into matrices: ``im2col``, its adjoint ``col2im``, and a batched variant.
+
+A convolution layer multiplies every ``KH x KW`` window of its input by the same weights. *im2col*
+("image to columns") copies each window into one row of a matrix, so that the whole layer becomes
+a single matrix product. *col2im* goes back: it adds every row of such a matrix into the window it
+came from. Where windows overlap, their contributions add up, so ``col2im(im2col(x))`` is **not**
+``x``; col2im is the **adjoint (transpose)** of im2col::
+
+    <im2col(x), y> = <x, col2im(y)>   for every x and y,
+
+which is exactly what the backward pass of a convolution needs.
+
+Two layouts are provided:
+
+* :func:`im2col` / :func:`col2im`: the layout of *Deep Learning from Scratch* (Saito, 2016), one row
+  per output position, shape ``(N * OH * OW, C * KH * KW)``; written as a loop over the ``KH * KW``
+  kernel offsets, each copying one strided slice of the image.
+* :func:`unfold` / :func:`fold`: one matrix per image, shape ``(N, C * KH * KW, OH * OW)``, the
+  layout of ``torch.nn.functional.unfold``. Built from
+  :func:`numpy.lib.stride_tricks.sliding_window_view` with a single copy, it lets a layer
+  compute ``W @ cols`` for the whole batch straight into the
+  NCHW layout. :class:`cnnbook.nn.layers.Convolution` uses it on its fast path.
+
+Padding ``pad`` is the number of zeros added on *each* side; output sizes come from
+:func:`cnnbook.conv.conv_output_size` and are integers.
+"""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+from numpy.typing import ArrayLike
+
+from cnnbook.conv import conv_output_size
+
+__all__ = ["col2im", "fold", "im2col", "output_shape", "unfold"]
+
+
+def _int(value, name: str, minimum: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def output_shape(
+    h: int, w: int, kh: int, kw: int, stride: int = 1, pad: int = 0
+) -> tuple[int, int]:
+    """Output height and width of a ``kh x kw`` window slid over an ``h x w`` image.
+
+    Parameters
+    ----------
+    h, w : int
+        Image height and width.
+    kh, kw : int
+        Window (kernel) height and width.
+    stride : int, optional
+        Step between windows (at least 1).
+    pad : int, optional
+        Zeros added on each side (at least 0).
+
+    Returns
+    -------
+    tuple of int
+        ``(OH, OW)``, computed by :func:`cnnbook.conv.conv_output_size`.
+
+    Raises
+    ------
+    ValueError
+        If an argument is out of range or the window is larger than the padded image.
+    TypeError
+        If an argument is not an integer.
+
+    Examples
+    --------
+    >>> output_shape(28, 28, 5, 5)
+    (24, 24)
+    >>> output_shape(7, 7, 3, 3, stride=2, pad=1)
+    (4, 4)
+    """
+    kh, kw = _int(kh, "kh", 1), _int(kw, "kw", 1)
+    stride, pad = _int(stride, "stride", 1), _int(pad, "pad", 0)
+    if kh > h + 2 * pad or kw > w + 2 * pad:
+        raise ValueError(
+            f"window {kh}x{kw} is larger than the padded input {h + 2 * pad}x{w + 2 * pad} "
+            f"(input {h}x{w}, pad={pad})"
+        )
+    return conv_output_size(h, kh, stride, pad), conv_output_size(w, kw, stride, pad)
+
+
+def _image(x: ArrayLike, name: str = "x") -> np.ndarray:
+    x = np.asarray(x)
+    if x.ndim != 4:
+        raise ValueError(f"{name} must have shape (N, C, H, W), got shape {x.shape}")
+    if x.dtype.kind not in "fiub":
+        raise TypeError(f"{name} must be a real numeric array, got dtype {x.dtype}")
+    return x
+
+
+def _pad(x: np.ndarray, pad: int, value: float = 0.0) -> np.ndarray:
+    if pad == 0:
+        return x
+    return np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=value)
+
+
+def im2col(x: ArrayLike, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """Unfold a batch of images into a matrix with one row per window.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        The input images.
+    kh, kw : int
+        Window height and width.
+    stride : int, optional
+        Step between windows.
+    pad : int, optional
+        Zeros added on each side of ``H`` and ``W``.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N * OH * OW, C * KH * KW)
+        Row ``(n * OH + i) * OW + j`` holds the window of image ``n`` under output position
+        ``(i, j)``, channels first, then kernel rows, then kernel columns. Same dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 4-D or the window does not fit in the padded image.
+    TypeError
+        If a size is not an integer or ``x`` is not numeric.
+
+    See Also
+    --------
+    col2im : the adjoint (transpose) of this map.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> im2col(x, 3, 3).shape
+    (4, 9)
+    >>> im2col(x, 3, 3)[0]
+    array([ 0.,  1.,  2.,  4.,  5.,  6.,  8.,  9., 10.])
+    """
+    x = _image(x)
+    n, c, h, w = x.shape
+    oh, ow = output_shape(h, w, kh, kw, stride, pad)
+    img = _pad(x, pad)
+    col = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            col[:, :, i, j] = img[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride]
+    return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, c * kh * kw)
+
+
+def col2im(
+    col: ArrayLike,
+    x_shape: tuple[int, int, int, int],
+    kh: int,
+    kw: int,
+    stride: int = 1,
+    pad: int = 0,
+) -> np.ndarray:
+    """Fold a window matrix back into images, **adding** overlapping contributions.
+
+    ``col2im`` is the adjoint (transpose) of :func:`im2col`, not its inverse: for every ``x`` and
+    ``y`` of matching shapes, ``np.sum(im2col(x, ...) * y) == np.sum(x * col2im(y, x.shape, ...))``.
+    A pixel covered by ``m`` windows receives the sum of ``m`` entries, and padding is cut away.
+
+    Parameters
+    ----------
+    col : array_like, shape (N * OH * OW, C * KH * KW)
+        A matrix in the layout produced by :func:`im2col`.
+    x_shape : tuple of int
+        ``(N, C, H, W)``, the shape of the images to rebuild.
+    kh, kw, stride, pad : int
+        As for :func:`im2col`.
+
+    Returns
+    -------
+    numpy.ndarray, shape x_shape
+        The folded images, same dtype as ``col``.
+
+    Raises
+    ------
+    ValueError
+        If ``col`` does not have the shape ``im2col`` would produce for ``x_shape``.
+
+    Examples
+    --------
+    >>> ones = np.ones((4, 9))
+    >>> col2im(ones, (1, 1, 4, 4), 3, 3)[0, 0]
+    array([[1., 2., 2., 1.],
+           [2., 4., 4., 2.],
+           [2., 4., 4., 2.],
+           [1., 2., 2., 1.]])
+    """
+    col = np.asarray(col)
+    if len(x_shape) != 4:
+        raise ValueError(f"x_shape must be (N, C, H, W), got {x_shape!r}")
+    n, c, h, w = (_int(s, "x_shape", 1) for s in x_shape)
+    oh, ow = output_shape(h, w, kh, kw, stride, pad)
+    expected = (n * oh * ow, c * kh * kw)
+    if col.shape != expected:
+        raise ValueError(
+            f"col must have shape (N*OH*OW, C*KH*KW) = {expected} for x_shape {tuple(x_shape)}, "
+            f"got {col.shape}"
+        )
+    col = col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)
+    img = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=col.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            img[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride] += col[:, :, i, j]
+    return img[:, :, pad : pad + h, pad : pad + w]
+
+
+def unfold(x: ArrayLike, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+    """Unfold a batch of images into one window matrix per image (the layout of PyTorch's unfold).
+
+    The windows are taken as a strided *view* with
+    :func:`~numpy.lib.stride_tricks.sliding_window_view` and copied once into the layout
+    ``(N, C * KH * KW, OH * OW)``, so that ``W.reshape(F, -1) @ unfold(x)`` is the layer output
+    already in NCHW order. Same entries as :func:`im2col`, arranged differently:
+    ``unfold(x)[n, :, p] == im2col(x)[n * OH * OW + p]``.
+
+    Parameters
+    ----------
+    x : array_like, shape (N, C, H, W)
+        The input images.
+    kh, kw, stride, pad : int
+        As for :func:`im2col`.
+
+    Returns
+    -------
+    numpy.ndarray, shape (N, C * KH * KW, OH * OW)
+        C-contiguous, same dtype as ``x``.
+
+    Raises
+    ------
+    ValueError
+        If ``x`` is not 4-D or the window does not fit in the padded image.
+
+    See Also
+    --------
+    fold : the adjoint (transpose) of this map.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> unfold(x, 3, 3).shape
+    (1, 9, 4)
+    >>> unfold(x, 3, 3)[0, :, 0]
+    array([ 0.,  1.,  2.,  4.,  5.,  6.,  8.,  9., 10.])
+    """
+    x = _image(x)
+    n, c, h, w = x.shape
+    oh, ow = output_shape(h, w, kh, kw, stride, pad)
+    windows = sliding_window_view(_pad(x, pad), (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
+    cols = np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3))
+    return cols.reshape(n, c * kh * kw, oh * ow)
+
+
+def fold(
+    cols: ArrayLike,
+    x_shape: tuple[int, int, int, int],
+    kh: int,
+    kw: int,
+    stride: int = 1,
+    pad: int = 0,
+) -> np.ndarray:
+    """Adjoint (transpose) of :func:`unfold`: add every column back into its window.
+
+    Parameters
+    ----------
+    cols : array_like, shape (N, C * KH * KW, OH * OW)
+        Window matrices in the layout produced by :func:`unfold`.
+    x_shape : tuple of int
+        ``(N, C, H, W)``, the shape of the images to rebuild.
+    kh, kw, stride, pad : int
+        As for :func:`unfold`.
+
+    Returns
+    -------
+    numpy.ndarray, shape x_shape
+        The folded images (overlaps summed, padding cut away), same dtype as ``cols``.
+
+    Raises
+    ------
+    ValueError
+        If ``cols`` does not have the shape ``unfold`` would produce for ``x_shape``.
+
+    Examples
+    --------
+    >>> fold(np.ones((1, 9, 4)), (1, 1, 4, 4), 3, 3)[0, 0, 1]
+    array([2., 4., 4., 2.])
+    """
+    cols = np.asarray(cols)
+    if len(x_shape) != 4:
+        raise ValueError(f"x_shape must be (N, C, H, W), got {x_shape!r}")
+    n, c, h, w = (_int(s, "x_shape", 1) for s in x_shape)
+    oh, ow = output_shape(h, w, kh, kw, stride, pad)
+    expected = (n, c * kh * kw, oh * ow)
+    if cols.shape != expected:
+        raise ValueError(
+            f"cols must have shape (N, C*KH*KW, OH*OW) = {expected} for x_shape "
+            f"{tuple(x_shape)}, got {cols.shape}"
+        )
+    cols = cols.reshape(n, c, kh, kw, oh, ow)
+    img = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=cols.dtype)
+    for i in range(kh):
+        for j in range(kw):
+            img[:, :, i : i + stride * oh : stride, j : j + stride * ow : stride] += cols[
+                :, :, i, j
+            ]
+    return img[:, :, pad : pad + h, pad : pad + w]

@@ -1,0 +1,413 @@
+"""``SimpleConvNet``: the small convolutional network of *Deep Learning from Scratch*, chapter 7.
+
+::
+
+    x (N, C, H, W)
+      -> Convolution (F filters, K x K)  -> Relu -> Pooling (max, 2 x 2, stride 2)
+      -> Affine (hidden units)           -> Relu
+      -> Affine (classes)                -> SoftmaxWithLoss
+
+With the defaults (1 x 28 x 28 input, 30 filters of 5 x 5, 100 hidden units, 10 classes) the
+shapes are 1x28x28 -> 30x24x24 -> 30x12x12 = 4320 -> 100 -> 10, and the network has
+30*25 + 30 + 4320*100 + 100 + 100*10 + 10 = 433,890 parameters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from numbers import Integral, Real
+from os import PathLike
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from cnnbook.conv import conv_output_size
+from cnnbook.nn.gradcheck import numerical_gradient as _numerical_gradient
+from cnnbook.nn.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+
+__all__ = ["SimpleConvNet"]
+
+PARAM_KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
+
+
+def _labels(t: ArrayLike) -> np.ndarray:
+    t = np.asarray(t)
+    return t.argmax(axis=1) if t.ndim == 2 else t
+
+
+class SimpleConvNet:
+    """Conv - ReLU - max pool - affine - ReLU - affine - softmax, in NumPy.
+
+    Parameters
+    ----------
+    input_dim : tuple of int, optional
+        ``(C, H, W)`` of one input image.
+    conv_param : dict, optional
+        ``filter_num`` (F), ``filter_size`` (K), ``pad`` and ``stride`` of the convolution.
+    hidden_size : int, optional
+        Units of the hidden affine layer.
+    output_size : int, optional
+        Number of classes.
+    weight_init_std : float or {"he"}, optional
+        Standard deviation of the Gaussian initial weights, or ``"he"`` for He initialisation,
+        ``sqrt(2 / fan_in)`` per layer (fan-in ``C*K*K``, then the pooled size, then
+        ``hidden_size``). Biases start at 0.
+    seed : int, optional
+        Seed of the initial weights (``np.random.default_rng(seed)``).
+    dtype : numpy dtype, optional
+        Floating-point type of parameters and computations; float32 (default) for speed,
+        float64 for gradient checks.
+    fast : bool, optional
+        Use the fast paths of :class:`~cnnbook.nn.layers.Convolution` and
+        :class:`~cnnbook.nn.layers.Pooling`
+        (default) or the textbook im2col paths. Same results.
+
+    Attributes
+    ----------
+    params : dict of numpy.ndarray
+        ``W1, b1`` (convolution), ``W2, b2`` (hidden affine), ``W3, b3`` (output affine). The
+        layers hold these very arrays: updating them in place updates the network.
+    layers : dict
+        The layers in order, ``Conv1, Relu1, Pool1, Affine1, Relu2, Affine2``.
+    last_layer : SoftmaxWithLoss
+        The loss layer.
+    last_loss : float or None
+        The loss of the batch seen by the latest :meth:`gradient` call.
+
+    Raises
+    ------
+    ValueError
+        If a size is out of range (for example a filter larger than the padded input), a
+        ``conv_param`` key is missing or unknown, or ``weight_init_std`` is invalid.
+
+    Examples
+    --------
+    >>> net = SimpleConvNet()
+    >>> sum(p.size for p in net.params.values())
+    433890
+    >>> net.predict(np.zeros((2, 1, 28, 28), dtype=np.float32)).shape
+    (2, 10)
+    """
+
+    def __init__(
+        self,
+        input_dim: tuple[int, int, int] = (1, 28, 28),
+        conv_param: Mapping[str, int] | None = None,
+        hidden_size: int = 100,
+        output_size: int = 10,
+        weight_init_std: float | str = 0.01,
+        seed: int = 0,
+        dtype: DTypeLike = np.float32,
+        *,
+        fast: bool = True,
+    ) -> None:
+        defaults = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
+        conv_param = dict(defaults if conv_param is None else conv_param)
+        if set(conv_param) != set(defaults):
+            raise ValueError(
+                f"conv_param must have exactly the keys {sorted(defaults)}, "
+                f"got {sorted(conv_param)}"
+            )
+        if len(input_dim) != 3:
+            raise ValueError(f"input_dim must be (C, H, W), got {input_dim!r}")
+        for name, value in [
+            ("hidden_size", hidden_size),
+            ("output_size", output_size),
+            *(("input_dim", v) for v in input_dim),
+            *((f"conv_param['{k}']", v) for k, v in conv_param.items()),
+        ]:
+            if isinstance(value, bool) or not isinstance(value, Integral):
+                raise TypeError(f"{name} must be an integer, got {value!r}")
+        self.dtype = np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise TypeError(f"dtype must be a floating-point type, got {self.dtype}")
+        self._config = {
+            "input_dim": tuple(input_dim),
+            "conv_param": conv_param,
+            "hidden_size": hidden_size,
+            "output_size": output_size,
+            "weight_init_std": weight_init_std,
+            "seed": seed,
+            "fast": fast,
+        }
+        c, h, w = input_dim
+        f, k = conv_param["filter_num"], conv_param["filter_size"]
+        pad, stride = conv_param["pad"], conv_param["stride"]
+        conv_h = conv_output_size(h, k, stride, pad)
+        conv_w = conv_output_size(w, k, stride, pad)
+        pool_size = f * conv_output_size(conv_h, 2, 2) * conv_output_size(conv_w, 2, 2)
+
+        fan_in = {"W1": c * k * k, "W2": pool_size, "W3": hidden_size}
+        shapes = {
+            "W1": (f, c, k, k),
+            "b1": (f,),
+            "W2": (pool_size, hidden_size),
+            "b2": (hidden_size,),
+            "W3": (hidden_size, output_size),
+            "b3": (output_size,),
+        }
+        if isinstance(weight_init_std, str):
+            if weight_init_std.lower() != "he":
+                raise ValueError(
+                    f'weight_init_std must be a number or "he", got {weight_init_std!r}'
+                )
+            scale = {key: np.sqrt(2.0 / n) for key, n in fan_in.items()}
+        elif isinstance(weight_init_std, Real) and weight_init_std > 0:
+            scale = dict.fromkeys(fan_in, float(weight_init_std))
+        else:
+            raise ValueError(
+                f'weight_init_std must be a positive number or "he", got {weight_init_std!r}'
+            )
+        rng = np.random.default_rng(seed)
+        self.params: dict[str, np.ndarray] = {}
+        for key in PARAM_KEYS:
+            if key.startswith("W"):
+                value = scale[key] * rng.standard_normal(shapes[key])
+            else:
+                value = np.zeros(shapes[key])
+            self.params[key] = value.astype(self.dtype)
+
+        p = self.params
+        self.layers = {
+            "Conv1": Convolution(p["W1"], p["b1"], stride, pad, need_input_grad=False, fast=fast),
+            "Relu1": Relu(),
+            "Pool1": Pooling(2, 2, stride=2, fast=fast),
+            "Affine1": Affine(p["W2"], p["b2"]),
+            "Relu2": Relu(),
+            "Affine2": Affine(p["W3"], p["b3"]),
+        }
+        self.last_layer = SoftmaxWithLoss()
+        self.last_loss: float | None = None
+
+    def _input(self, x: ArrayLike) -> np.ndarray:
+        x = np.asarray(x)
+        expected = self._config["input_dim"]
+        if x.ndim != 4 or x.shape[1:] != expected:
+            raise ValueError(
+                f"x must have shape (N, {', '.join(map(str, expected))}), got {x.shape}"
+            )
+        return x.astype(self.dtype, copy=False)
+
+    def _forward(self, x: np.ndarray) -> np.ndarray:
+        for layer in self.layers.values():
+            x = layer.forward(x)
+        return x
+
+    def predict(self, x: ArrayLike, batch_size: int = 1000) -> np.ndarray:
+        """Class scores (before softmax), shape ``(N, output_size)``.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+            Images (converted to the network's dtype).
+        batch_size : int, optional
+            Images per forward pass, to bound memory on large inputs.
+
+        Returns
+        -------
+        numpy.ndarray
+            The scores, in the network's dtype.
+
+        Examples
+        --------
+        >>> SimpleConvNet().predict(np.zeros((3, 1, 28, 28))).shape
+        (3, 10)
+        """
+        x = self._input(x)
+        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
+            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        return np.concatenate(
+            [self._forward(x[i : i + batch_size]) for i in range(0, x.shape[0], batch_size)]
+        )
+
+    def loss(self, x: ArrayLike, t: ArrayLike) -> float:
+        """Mean cross-entropy loss on the batch ``(x, t)``; ``t`` as indices or one-hot rows.
+
+        Examples
+        --------
+        >>> net = SimpleConvNet()
+        >>> round(net.loss(np.zeros((2, 1, 28, 28)), [3, 7]), 1)
+        2.3
+        """
+        return self.last_layer.forward(self._forward(self._input(x)), t)
+
+    def accuracy(self, x: ArrayLike, t: ArrayLike, batch_size: int = 1000) -> float:
+        """Fraction of examples whose highest score is the true class.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+            Images.
+        t : array_like
+            Labels, class indices ``(N,)`` or one-hot ``(N, K)``.
+        batch_size : int, optional
+            Images per forward pass.
+
+        Returns
+        -------
+        float
+            Accuracy in ``[0, 1]``.
+
+        Examples
+        --------
+        >>> SimpleConvNet().accuracy(np.zeros((2, 1, 28, 28)), [0, 1]) in (0.0, 0.5, 1.0)
+        True
+        """
+        t = _labels(t)
+        scores = self.predict(x, batch_size)
+        if t.shape != (scores.shape[0],):
+            raise ValueError(
+                f"t must hold one label per image ({scores.shape[0]}), got shape {t.shape}"
+            )
+        return float(np.mean(scores.argmax(axis=1) == t))
+
+    def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, np.ndarray]:
+        """Gradients of the loss by backpropagation, one forward and one backward pass.
+
+        The loss of this forward pass is kept in :attr:`last_loss`, so a training step needs no
+        second forward pass to report it.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+            A batch of images.
+        t : array_like
+            Labels, class indices ``(N,)`` or one-hot ``(N, K)``.
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            ``W1 .. b3``, each of its parameter's shape.
+
+        Examples
+        --------
+        >>> net = SimpleConvNet(input_dim=(1, 8, 8), conv_param={"filter_num": 2,
+        ...     "filter_size": 3, "pad": 0, "stride": 1}, hidden_size=4, output_size=3)
+        >>> grads = net.gradient(np.ones((2, 1, 8, 8)), [0, 2])
+        >>> grads["W1"].shape, grads["b3"].shape
+        ((2, 1, 3, 3), (3,))
+        """
+        self.last_loss = self.loss(x, t)
+        dout = self.last_layer.backward(1.0)
+        for layer in reversed(list(self.layers.values())):
+            dout = layer.backward(dout)
+        conv, a1, a2 = self.layers["Conv1"], self.layers["Affine1"], self.layers["Affine2"]
+        return {"W1": conv.dW, "b1": conv.db, "W2": a1.dW, "b2": a1.db, "W3": a2.dW, "b3": a2.db}
+
+    def numerical_gradient(
+        self, x: ArrayLike, t: ArrayLike, h: float = 1e-5
+    ) -> dict[str, np.ndarray]:
+        """Gradients by central finite differences, in float64 (slow: two losses per parameter).
+
+        A float64 copy of the network is perturbed one parameter at a time (see
+        :func:`cnnbook.nn.gradcheck.numerical_gradient`); use a small network.
+
+        Parameters
+        ----------
+        x : array_like, shape (N, C, H, W)
+            A batch of images.
+        t : array_like
+            Labels.
+        h : float, optional
+            Finite-difference step.
+
+        Returns
+        -------
+        dict of numpy.ndarray
+            Float64 gradients ``W1 .. b3``.
+
+        Examples
+        --------
+        >>> net = SimpleConvNet(input_dim=(1, 6, 6), conv_param={"filter_num": 1,
+        ...     "filter_size": 3, "pad": 0, "stride": 1}, hidden_size=2, output_size=2)
+        >>> net.numerical_gradient(np.ones((1, 1, 6, 6)), [1])["W1"].shape
+        (1, 1, 3, 3)
+        """
+        twin = self.copy(np.float64)
+        x64 = np.asarray(x, dtype=np.float64)
+        return {
+            key: _numerical_gradient(lambda _: twin.loss(x64, t), p, h)
+            for key, p in twin.params.items()
+        }
+
+    def copy(self, dtype: DTypeLike | None = None) -> SimpleConvNet:
+        """An independent copy of the network (same architecture and parameter values).
+
+        Parameters
+        ----------
+        dtype : numpy dtype, optional
+            dtype of the copy; by default the network's own.
+
+        Returns
+        -------
+        SimpleConvNet
+            The copy; its parameters are new arrays.
+
+        Examples
+        --------
+        >>> SimpleConvNet().copy(np.float64).params["W1"].dtype
+        dtype('float64')
+        """
+        twin = SimpleConvNet(**self._config, dtype=self.dtype if dtype is None else dtype)
+        for key, value in self.params.items():
+            twin.params[key][...] = value
+        return twin
+
+    def save_params(self, path: str | PathLike) -> None:
+        """Save the parameters to an ``.npz`` file (arrays only, no pickle).
+
+        Examples
+        --------
+        >>> import tempfile, os
+        >>> net = SimpleConvNet()
+        >>> path = os.path.join(tempfile.mkdtemp(), "params.npz")
+        >>> net.save_params(path)
+        >>> loaded = SimpleConvNet(seed=1).load_params(path)
+        >>> bool(np.array_equal(loaded.params["W1"], net.params["W1"]))
+        True
+        """
+        np.savez(path, **self.params)
+
+    def load_params(self, path: str | PathLike) -> SimpleConvNet:
+        """Load parameters saved by :meth:`save_params` into this network (in place).
+
+        The file is read with ``allow_pickle=False``. Every key ``W1 .. b3`` must be present with
+        this network's shape and a floating-point dtype (converted to the network's dtype).
+
+        Parameters
+        ----------
+        path : str or os.PathLike
+            The ``.npz`` file.
+
+        Returns
+        -------
+        SimpleConvNet
+            ``self``, for chaining.
+
+        Raises
+        ------
+        ValueError
+            If keys are missing or unexpected, or a shape or dtype does not match.
+
+        Examples
+        --------
+        See :meth:`save_params`.
+        """
+        with np.load(path, allow_pickle=False) as data:
+            keys = set(data.files)
+            if keys != set(PARAM_KEYS):
+                raise ValueError(
+                    f"{path}: expected the arrays {list(PARAM_KEYS)}, found {sorted(keys)}"
+                )
+            loaded = {key: data[key] for key in PARAM_KEYS}
+        for key, value in loaded.items():
+            if value.shape != self.params[key].shape:
+                raise ValueError(
+                    f"{path}: {key} has shape {value.shape}, "
+                    f"this network needs {self.params[key].shape}"
+                )
+            if value.dtype.kind != "f":
+                raise ValueError(f"{path}: {key} has dtype {value.dtype}, expected floating point")
+        for key, value in loaded.items():
+            self.params[key][...] = value
+        return self
