@@ -1,0 +1,213 @@
+"""The numbers Part II glues into its prose, checked against independent computations.
+
+Run after the book is built (``make html``; ``make test`` does both). Each test reads the values a
+page glued (:func:`bookutils.glued`) and recomputes them here by another route: formulas written
+out in the test, brute-force loops, or the definition of the quantity.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+import pytest
+
+from bookutils import HTML_DIR, glued
+
+pytestmark = pytest.mark.book
+
+
+def number(values: dict[str, str], name: str) -> float:
+    assert name in values, f"{name!r} was not glued (glued: {sorted(values)})"
+    return float(values[name])
+
+
+def text(values: dict[str, str], name: str) -> str:
+    assert name in values, f"{name!r} was not glued (glued: {sorted(values)})"
+    return str(eval(values[name], {"__builtins__": {}}))  # a str repr, e.g. "'MNIST'"
+
+
+# -- 01 running the code -----------------------------------------------------------------------
+
+def test_running_the_code_versions():
+    import cnnbook
+
+    g = glued("part2/01-running-the-code")
+    assert text(g, "p2run_version") == cnnbook.__version__
+    assert text(g, "p2run_numpy") == np.__version__
+
+
+# -- 02 im2col ---------------------------------------------------------------------------------
+
+def test_im2col_page_sizes():
+    g = glued("part2/02-im2col-convolution")
+    oh = (28 - 5) // 1 + 1
+    assert number(g, "p2im_oh") == oh == 24
+    assert number(g, "p2im_blowup") == pytest.approx(oh * oh * 5 * 5 / (28 * 28))
+    assert number(g, "p2im_count_max") == 9  # a 3x3 window covers an inner pixel 9 times
+
+
+def test_im2col_page_agreements_are_rounding_only():
+    g = glued("part2/02-im2col-convolution")
+    assert g["p2im_loops_equal"] == "True"
+    assert g["p2im_view_equal"] == "True"
+    assert g["p2im_backward_no_mutation"] == "True"
+    for name in ("p2im_err_conv2d", "p2im_err_layer", "p2im_err_backward", "p2im_err_dw_corr",
+                 "p2im_err_fast"):
+        assert 0 <= number(g, name) < 1e-12, name
+
+
+def test_im2col_page_adjoint_identity():
+    g = glued("part2/02-im2col-convolution")
+    lhs, rhs = number(g, "p2im_adj_lhs"), number(g, "p2im_adj_rhs")
+    assert lhs == pytest.approx(rhs, rel=1e-12)
+    assert number(g, "p2im_adj_relerr") == pytest.approx(abs(lhs - rhs) / abs(lhs), abs=1e-15)
+    assert lhs != 0
+
+
+# -- 03 pooling --------------------------------------------------------------------------------
+
+def test_pooling_page_padding_and_ties():
+    g = glued("part2/03-pooling")
+    assert -2 < number(g, "p2pool_pad_max") <= -1   # a value of the input, never the padding
+    assert number(g, "p2pool_zero_max") == 0        # what zero padding would give
+    assert number(g, "p2pool_tie_sum") == 1         # the gradient is not multiplied by ties
+    assert g["p2pool_reshape_equal"] == "True"
+
+
+def test_pooling_page_shift_example():
+    # the detector row of the chapter, max-pooled with width 3 and stride 1 by brute force
+    row = [0.1, 1.0, 0.2, 0.1, 0.3, 0.2, 0.9, 0.1, 0.2, 0.1]
+    shifted = row[-1:] + row[:-1]
+
+    def pool(r):
+        return [max(r[i:i + 3]) for i in range(len(r) - 2)]
+
+    g = glued("part2/03-pooling")
+    changed_in = sum(a != b for a, b in zip(row, shifted)) / len(row)
+    changed_out = sum(a != b for a, b in zip(pool(row), pool(shifted))) / (len(row) - 2)
+    assert number(g, "p2pool_changed_in") == pytest.approx(changed_in)
+    assert number(g, "p2pool_changed_out") == pytest.approx(changed_out)
+    # pooling reduces the sensitivity to a one-pixel shift, and a larger window reduces it more
+    r_img, r2, r4 = (number(g, f"p2pool_r1_{k}") for k in ("image", "pool2", "pool4"))
+    assert r4 < r2 < r_img
+
+
+# -- 04 SimpleConvNet --------------------------------------------------------------------------
+
+def test_simpleconvnet_parameter_count():
+    g = glued("part2/04-simpleconvnet")
+    conv = 30 * 1 * 5 * 5 + 30
+    pooled = 30 * ((28 - 5 + 1) // 2) ** 2
+    affine1 = pooled * 100 + 100
+    affine2 = 100 * 10 + 10
+    assert number(g, "p2net_total") == conv + affine1 + affine2 == 433_890
+    assert number(g, "p2net_w2") == pooled * 100
+    assert number(g, "p2net_conv") == conv
+    assert number(g, "p2net_w2_share") == pytest.approx(pooled * 100 / 433_890)
+    assert number(g, "p2net_conv_share") == pytest.approx(conv / 433_890)
+
+
+def test_simpleconvnet_initialisation_and_precision():
+    g = glued("part2/04-simpleconvnet")
+    # He: std sqrt(2 / fan_in); the sample std of many draws is close to it
+    assert number(g, "p2net_he_std_w1") == pytest.approx(math.sqrt(2 / 25), rel=0.1)
+    assert number(g, "p2net_he_std_w2") == pytest.approx(math.sqrt(2 / 4320), rel=0.01)
+    assert number(g, "p2net_he_std_w3") == pytest.approx(math.sqrt(2 / 100), rel=0.05)
+    assert number(g, "p2net_ln10") == pytest.approx(math.log(10))
+    # sigma = 0.01 gives almost uniform softmax outputs: loss close to ln 10
+    assert number(g, "p2net_loss0_001") == pytest.approx(math.log(10), abs=0.01)
+    assert number(g, "p2net_std_scores_001") < 0.01 < number(g, "p2net_std_scores_he")
+    assert number(g, "p2net_eps32") == 2.0**-23
+    assert number(g, "p2net_mb32") == pytest.approx(433_890 * 4 / 2**20)
+    assert number(g, "p2net_mb64") == pytest.approx(433_890 * 8 / 2**20)
+    assert 0 < number(g, "p2net_f32_rel") < 1e-4
+    assert number(g, "p2net_f32_same") >= 0.99
+
+
+# -- 05 gradient check -------------------------------------------------------------------------
+
+def test_gradient_check_errors_are_small():
+    g = glued("part2/05-gradient-check")
+    errors = [number(g, f"p2gc_err_{k}") for k in ("W1", "b1", "W2", "b2", "W3", "b3")]
+    assert max(errors) == pytest.approx(number(g, "p2gc_err_max"))
+    assert 0 <= max(errors) < 1e-6
+    assert 0 <= number(g, "p2gc_full_err_max") < 1e-6
+    # parameter count of the small network: conv 3@3x3 on 10x10 -> 8x8 -> pool 4x4 -> 10 -> 10
+    small = 3 * 9 + 3 + (3 * 4 * 4) * 10 + 10 + 10 * 10 + 10
+    assert number(g, "p2gc_n_small") == small
+    assert number(g, "p2gc_full_n") == 433_890
+    sizes = [30 * 25, 30, 4320 * 100, 100, 100 * 10, 10]  # W1, b1, W2, b2, W3, b3
+    assert number(g, "p2gc_full_checked") == sum(min(12, n) for n in sizes)
+    assert 0 <= number(g, "p2gc_layer_err_max") < 1e-6
+    # float64 reaches a much better best step than float32, near eps ** (1/3)
+    assert number(g, "p2gc_best64") < 1e-7 < number(g, "p2gc_best32")
+    assert 1e-7 <= number(g, "p2gc_hbest64") <= 1e-3
+    assert number(g, "p2gc_hbest32") > number(g, "p2gc_hbest64")
+
+
+# -- 06 training -------------------------------------------------------------------------------
+
+def test_training_page_names_its_dataset_visibly():
+    g = glued("part2/06-training")
+    title = text(g, "p2train_dataset_title")
+    reason = text(g, "p2train_reason")
+    assert title in {"MNIST", "Fashion-MNIST", "Generated digits"}
+    assert len(reason) > 20
+    page = (HTML_DIR / "part2" / "06-training.html").read_text(encoding="utf-8")
+    banner = re.search(r'<div class="[^"]*cnnbook-dataset-banner[^"]*">(.*?)</div>', page, re.S)
+    assert banner is not None, "the dataset banner is missing from the training page"
+    assert title in banner.group(1)
+    first_words = re.sub(r"\s+", " ", reason)[:30]
+    import html as html_lib
+
+    assert first_words in html_lib.unescape(re.sub(r"<[^>]+>", "", banner.group(1))).replace(
+        "\n", " ")
+
+
+def test_training_page_accuracy_and_time():
+    g = glued("part2/06-training")
+    title = text(g, "p2train_dataset_title")
+    acc = number(g, "p2train_test_acc")
+    n_test = number(g, "p2train_n_test")
+    floor = {"MNIST": 0.989, "Fashion-MNIST": 0.90, "Generated digits": 0.95}[title]
+    assert floor <= acc <= 1
+    # the confusion matrix and the accuracy count the same errors
+    assert number(g, "p2train_errors") == round((1 - acc) * n_test)
+    assert g["p2train_pred_equals_accuracy"] == "True"
+    assert number(g, "p2train_steps") == (number(g, "p2train_epochs") * number(g, "p2train_n_train")
+                                          // number(g, "p2train_batch"))
+    assert 0 < number(g, "p2train_seconds") < 240       # the build's time budget
+    assert number(g, "p2train_loss_last") < number(g, "p2train_loss_first")
+    assert number(g, "p2train_top_count") >= 1
+
+
+def test_training_page_gabor_bridge():
+    g = glued("part2/06-training")
+    before = number(g, "p2train_gabor_median_init")
+    after = number(g, "p2train_gabor_median")
+    change = number(g, "p2train_gabor_median_delta")
+    assert 0 <= change < before <= 1 and 0 <= after <= 1
+    assert 0 <= number(g, "p2train_gabor_good_init") <= number(g, "p2train_gabor_good_delta") <= 30
+    assert 0 < number(g, "p2train_change_ratio") < 10
+    page = (HTML_DIR / "part2" / "06-training.html").read_text(encoding="utf-8")
+    assert 'id="part2-gabor-bridge"' in page
+
+
+# -- 07 making it fast -------------------------------------------------------------------------
+
+def test_making_it_fast_ratios_are_consistent():
+    g = glued("part2/07-making-it-fast")
+    fast, textbook, f64 = (number(g, f"p2fast_step_{k}_ms") for k in ("fast", "textbook", "f64"))
+    assert number(g, "p2fast_speedup_textbook") == pytest.approx(textbook / fast)
+    assert number(g, "p2fast_speedup_f64") == pytest.approx(f64 / fast)
+    assert number(g, "p2fast_epoch_fast") == pytest.approx(600 * fast / 1e3)
+    assert number(g, "p2fast_epoch_f64") == pytest.approx(600 * f64 / 1e3)
+    assert number(g, "p2fast_pool_ratio") == pytest.approx(
+        number(g, "p2fast_pool_im2col") / number(g, "p2fast_pool_fast"))
+    assert number(g, "p2fast_cpus") >= 1
+    for name, value in g.items():
+        if name.startswith("p2fast_") and name.endswith(("_ms", "_fast", "_im2col", "_with",
+                                                         "_without", "_f32", "_f64")):
+            assert float(value) > 0, name
