@@ -11,7 +11,6 @@ SPHINXOPTS ?= -n -W --keep-going
 STAMP    := $(VENV)/.installed
 
 export CNNBOOK_BUILD_DIR := $(abspath $(BUILDDIR))
-export MPLBACKEND := Agg
 export PYTHONHASHSEED := 0
 
 .PHONY: install html test test-fast bench clean serve lock
@@ -36,7 +35,7 @@ test: html
 
 ## test-fast: the library tests only, no book build
 test-fast: install
-	$(BIN)/python -m pytest -n 2 -m "not book"
+	$(BIN)/python -m pytest -n 2 -m "not book and not slow"
 
 ## bench: speed comparisons, ratios measured in the same run
 bench: install

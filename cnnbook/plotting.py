@@ -14,11 +14,13 @@ Examples
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import matplotlib as mpl
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.animation import Animation
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -187,3 +189,40 @@ def image_grid(images: Sequence[np.ndarray] | np.ndarray, *, ncols: int = 8,
         else:
             ax.axis("off")
     return fig
+
+
+_EXTERNAL_STYLESHEET = re.compile(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>\s*", re.I)
+
+
+def animation_html(anim: Animation, *, default_mode: str = "loop") -> str:
+    """An animation as self-contained HTML and JavaScript that plays without a Python kernel.
+
+    This is :meth:`matplotlib.animation.Animation.to_jshtml` with one change: matplotlib's
+    player links a Font Awesome style sheet from a CDN, which an offline book must not request.
+    The link is removed; the book's theme already provides the button icons.
+
+    Parameters
+    ----------
+    anim : matplotlib.animation.Animation
+        The animation; its frames are rendered now and embedded as PNG images.
+    default_mode : {"loop", "once", "reflect"}
+        What the player does at the last frame.
+
+    Returns
+    -------
+    str
+        HTML to display, e.g. with ``IPython.display.HTML``.
+
+    Examples
+    --------
+    >>> from matplotlib.animation import FuncAnimation
+    >>> fig, ax = figure(2, 2)
+    >>> line, = ax.plot([0, 1], [0, 0])
+    >>> anim = FuncAnimation(fig, lambda k: line.set_ydata([k, k]), frames=2)
+    >>> html = animation_html(anim)
+    >>> "<script" in html and "https://" not in html
+    True
+    """
+    if default_mode not in ("loop", "once", "reflect"):
+        raise ValueError(f"default_mode must be 'loop', 'once' or 'reflect', got {default_mode!r}")
+    return _EXTERNAL_STYLESHEET.sub("", anim.to_jshtml(default_mode=default_mode))

@@ -117,7 +117,7 @@ def test_page_renders_offline(site: str, browser: object, page: str) -> None:
     has_math = p.evaluate(
         "() => document.querySelectorAll('.math, div.math, span.math').length") > 0
     if has_math:
-        p.wait_for_selector("mjx-container", timeout=20_000)
+        p.wait_for_selector("mjx-container", state="attached", timeout=20_000)
         raw = p.evaluate(
             "() => Array.from(document.querySelectorAll('span.math, div.math'))"
             ".filter(e => !e.querySelector('mjx-container')).length")
@@ -137,6 +137,6 @@ def test_page_renders_offline(site: str, browser: object, page: str) -> None:
 def test_math_is_typeset_on_front_page(site: str, browser: object) -> None:
     p = browser.new_page()
     p.goto(f"{site}/index.html", wait_until="load")
-    p.wait_for_selector("mjx-container", timeout=20_000)
+    p.wait_for_selector("mjx-container", state="attached", timeout=20_000)
     assert p.locator("mjx-container").count() >= 2
     p.close()
