@@ -30,6 +30,7 @@ def test_animation_html_rejects_unknown_mode() -> None:
     anim = FuncAnimation(fig, lambda k: None, frames=1)
     with pytest.raises(ValueError, match="default_mode"):
         plotting.animation_html(anim, default_mode="bounce")
+    assert "<script" in plotting.animation_html(anim, default_mode="once")
 
 
 def test_show_array_uses_a_symmetric_scale_for_signed_arrays() -> None:
