@@ -48,6 +48,8 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
+from cnnbook._validate import check_int
+
 __all__ = [
     "convolve",
     "correlate",
@@ -100,20 +102,11 @@ def _check_mode(mode) -> None:
         raise ValueError(f"mode must be one of 'full', 'valid', 'same'; got {mode!r}")
 
 
-def _check_int(value, name: str, minimum: int) -> int:
-    """Return ``value`` as an int, checking it is an integer (not bool) and ``>= minimum``."""
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise ValueError(f"{name} must be an integer, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _int_list(values, name: str, minimum: int) -> list[int]:
     """A sequence of integers, each ``>= minimum``."""
     if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | np.ndarray):
         raise ValueError(f"{name} must be a sequence of integers, got {values!r}")
-    return [_check_int(v, name, minimum) for v in values]
+    return [check_int(v, name, minimum) for v in values]
 
 
 def _pair(value, name: str, minimum: int) -> tuple[int, int]:
@@ -121,8 +114,8 @@ def _pair(value, name: str, minimum: int) -> tuple[int, int]:
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an integer or a pair (h, w), got {value!r}")
-        return (_check_int(value[0], name, minimum), _check_int(value[1], name, minimum))
-    v = _check_int(value, name, minimum)
+        return (check_int(value[0], name, minimum), check_int(value[1], name, minimum))
+    v = check_int(value, name, minimum)
     return (v, v)
 
 
@@ -372,9 +365,9 @@ def time_direct_vs_fft(
     >>> t["direct"].shape, bool((t["fft"] > 0).all())
     ((2,), True)
     """
-    n = _check_int(n, "n", 1)
-    repeats = _check_int(repeats, "repeats", 1)
-    ndim = _check_int(ndim, "ndim", 1)
+    n = check_int(n, "n", 1)
+    repeats = check_int(repeats, "repeats", 1)
+    ndim = check_int(ndim, "ndim", 1)
     if ndim > 2:
         raise ValueError(f"ndim must be 1 or 2, got {ndim}")
     sizes = np.array(_int_list(kernel_sizes, "kernel_sizes", 1), dtype=int)
@@ -507,11 +500,11 @@ def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation
     >>> conv_output_size(7, 3, stride=2, padding=1)
     4
     """
-    n = _check_int(n, "n", 1)
-    k = _check_int(k, "k", 1)
-    stride = _check_int(stride, "stride", 1)
-    padding = _check_int(padding, "padding", 0)
-    dilation = _check_int(dilation, "dilation", 1)
+    n = check_int(n, "n", 1)
+    k = check_int(k, "k", 1)
+    stride = check_int(stride, "stride", 1)
+    padding = check_int(padding, "padding", 0)
+    dilation = check_int(dilation, "dilation", 1)
     span = dilation * (k - 1) + 1
     if span > n + 2 * padding:
         raise ValueError(
@@ -814,8 +807,8 @@ def dense_param_count(in_size: int, out_size: int, *, bias: bool = False) -> int
     >>> dense_param_count(3 * 32 * 32, 16 * 30 * 30)
     44236800
     """
-    in_size = _check_int(in_size, "in_size", 1)
-    out_size = _check_int(out_size, "out_size", 1)
+    in_size = check_int(in_size, "in_size", 1)
+    out_size = check_int(out_size, "out_size", 1)
     return in_size * out_size + (out_size if bias else 0)
 
 
@@ -850,8 +843,8 @@ def conv_param_count(
     >>> conv_param_count(3, 16, 3)
     432
     """
-    c = _check_int(in_channels, "in_channels", 1)
-    f = _check_int(out_channels, "out_channels", 1)
+    c = check_int(in_channels, "in_channels", 1)
+    f = check_int(out_channels, "out_channels", 1)
     kh, kw = _pair(kernel_size, "kernel_size", 1)
     return f * c * kh * kw + (f if bias else 0)
 
@@ -971,9 +964,9 @@ def edge_detection_counts(height: int = 280, width: int = 320, kernel_width: int
     >>> c["output_shape"], c["dense_matrix_entries"], c["conv_flops"], c["sparse_matrix_entries"]
     ((280, 319), 8003072000, 267960, 178640)
     """
-    height = _check_int(height, "height", 1)
-    width = _check_int(width, "width", 1)
-    k = _check_int(kernel_width, "kernel_width", 1)
+    height = check_int(height, "height", 1)
+    width = check_int(width, "width", 1)
+    k = check_int(kernel_width, "kernel_width", 1)
     if k > width:
         raise ValueError(f"kernel_width must be at most width = {width}, got {k}")
     out_w = conv_output_size(width, k)
@@ -1013,7 +1006,7 @@ def dense_interaction_cost(m: int, n: int) -> int:
     >>> dense_interaction_cost(1000, 1000)
     1000000
     """
-    return _check_int(m, "m", 1) * _check_int(n, "n", 1)
+    return check_int(m, "m", 1) * check_int(n, "n", 1)
 
 
 def sparse_interaction_cost(k: int, n: int) -> int:
@@ -1044,7 +1037,7 @@ def sparse_interaction_cost(k: int, n: int) -> int:
     >>> sparse_interaction_cost(3, 1000)
     3000
     """
-    return _check_int(k, "k", 1) * _check_int(n, "n", 1)
+    return check_int(k, "k", 1) * check_int(n, "n", 1)
 
 
 def receptive_field(

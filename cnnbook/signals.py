@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from numpy.typing import ArrayLike
+
+from cnnbook._validate import check_int
 
 __all__ = [
     "JOINTS",
@@ -42,14 +44,6 @@ __all__ = [
 
 
 # --------------------------------------------------------------------------- input checks
-
-
-def _int_at_least(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value}")
-    return int(value)
 
 
 def _positive(value, name: str) -> float:
@@ -118,7 +112,7 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
     ((2000,), 0.9)
     """
     duration = _positive(duration, "duration")
-    sample_rate = _int_at_least(sample_rate, "sample_rate", 1)
+    sample_rate = check_int(sample_rate, "sample_rate", 1)
     noise = _nonnegative(noise, "noise")
     notes = [_positive(f, "notes") for f in notes]
     if not notes:
@@ -192,7 +186,7 @@ def skeleton_angles(duration: float = 4.0, frame_rate: int = 30, stride_rate: fl
     (6, 50)
     """
     duration = _positive(duration, "duration")
-    frame_rate = _int_at_least(frame_rate, "frame_rate", 1)
+    frame_rate = check_int(frame_rate, "frame_rate", 1)
     stride_rate = _positive(stride_rate, "stride_rate")
     noise = _nonnegative(noise, "noise")
     n = round(duration * frame_rate)
@@ -248,7 +242,7 @@ def hann_window(size: int) -> np.ndarray:
     >>> hann_window(4)
     array([0. , 0.5, 1. , 0.5])
     """
-    size = _int_at_least(size, "size", 2)
+    size = check_int(size, "size", 2)
     return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(size) / size)
 
 
@@ -302,8 +296,8 @@ def stft(x: ArrayLike, window_size: int = 256, hop: int = 64) -> np.ndarray:
     ((33, 7), 8)
     """
     x = _signal_1d(x)
-    window_size = _int_at_least(window_size, "window_size", 2)
-    hop = _int_at_least(hop, "hop", 1)
+    window_size = check_int(window_size, "window_size", 2)
+    hop = check_int(hop, "hop", 1)
     if x.size < window_size:
         raise ValueError(f"x must have at least window_size = {window_size} samples, got {x.size}")
     n_frames = 1 + (x.size - window_size) // hop
@@ -392,8 +386,8 @@ def color_image(height: int = 96, width: int = 128, seed: int = 0) -> np.ndarray
     >>> image.shape, bool(image.min() >= 0 and image.max() <= 1)
     ((3, 32, 48), True)
     """
-    height = _int_at_least(height, "height", 16)
-    width = _int_at_least(width, "width", 16)
+    height = check_int(height, "height", 16)
+    width = check_int(width, "width", 16)
     rng = np.random.default_rng(seed)
     v, u = np.mgrid[0:height, 0:width]
     v = (v + 0.5) / height  # 0 at the top, 1 at the bottom
@@ -480,7 +474,7 @@ def ct_volume(size: int = 64, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     >>> volume.shape, float(volume.min()), float(volume.max())
     ((16, 16, 16), 0.0, 1.0)
     """
-    size = _int_at_least(size, "size", 8)
+    size = check_int(size, "size", 8)
     noise = _nonnegative(noise, "noise")
     centres = (np.arange(size) + 0.5) / size * 2 - 1
     z, y, x = np.meshgrid(centres, centres[::-1], centres, indexing="ij")
@@ -543,12 +537,12 @@ def color_video(n_frames: int = 24, height: int = 48, width: int = 64, radius: f
     >>> video.shape
     (5, 3, 20, 30)
     """
-    n_frames = _int_at_least(n_frames, "n_frames", 2)
+    n_frames = check_int(n_frames, "n_frames", 2)
     radius = _positive(radius, "radius")
     noise = _nonnegative(noise, "noise")
     minimum = math.floor(2 * radius + 3) + 1
-    height = _int_at_least(height, "height", minimum)
-    width = _int_at_least(width, "width", minimum)
+    height = check_int(height, "height", minimum)
+    width = check_int(width, "width", minimum)
     rows, cols = np.mgrid[0:height, 0:width]
     background = np.stack([
         0.1 + 0.5 * cols / (width - 1),

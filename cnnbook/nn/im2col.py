@@ -27,23 +27,14 @@ Padding ``pad`` is the number of zeros added on *each* side; output sizes come f
 
 from __future__ import annotations
 
-from numbers import Integral
-
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
+from cnnbook._validate import check_int
 from cnnbook.conv import conv_output_size
 
 __all__ = ["col2im", "fold", "im2col", "output_shape", "unfold"]
-
-
-def _int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def output_shape(
@@ -81,8 +72,8 @@ def output_shape(
     >>> output_shape(7, 7, 3, 3, stride=2, pad=1)
     (4, 4)
     """
-    kh, kw = _int(kh, "kh", 1), _int(kw, "kw", 1)
-    stride, pad = _int(stride, "stride", 1), _int(pad, "pad", 0)
+    kh, kw = check_int(kh, "kh", 1), check_int(kw, "kw", 1)
+    stride, pad = check_int(stride, "stride", 1), check_int(pad, "pad", 0)
     if kh > h + 2 * pad or kw > w + 2 * pad:
         raise ValueError(
             f"window {kh}x{kw} is larger than the padded input {h + 2 * pad}x{w + 2 * pad} "
@@ -201,7 +192,7 @@ def col2im(
     col = np.asarray(col)
     if len(x_shape) != 4:
         raise ValueError(f"x_shape must be (N, C, H, W), got {x_shape!r}")
-    n, c, h, w = (_int(s, "x_shape", 1) for s in x_shape)
+    n, c, h, w = (check_int(s, "x_shape", 1) for s in x_shape)
     oh, ow = output_shape(h, w, kh, kw, stride, pad)
     expected = (n * oh * ow, c * kh * kw)
     if col.shape != expected:
@@ -300,7 +291,7 @@ def fold(
     cols = np.asarray(cols)
     if len(x_shape) != 4:
         raise ValueError(f"x_shape must be (N, C, H, W), got {x_shape!r}")
-    n, c, h, w = (_int(s, "x_shape", 1) for s in x_shape)
+    n, c, h, w = (check_int(s, "x_shape", 1) for s in x_shape)
     oh, ow = output_shape(h, w, kh, kw, stride, pad)
     expected = (n, c * kh * kw, oh * ow)
     if cols.shape != expected:

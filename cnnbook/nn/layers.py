@@ -33,22 +33,15 @@ Both paths are tested equal, forward and backward, for every stride and padding.
 
 from __future__ import annotations
 
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cnnbook._validate import check_int
 from cnnbook.nn.im2col import col2im, fold, im2col, output_shape, unfold
 
 __all__ = ["Affine", "Convolution", "Pooling", "Relu", "SoftmaxWithLoss", "softmax"]
-
-
-def _int(value, name: str, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def _float_array(a: ArrayLike, name: str) -> np.ndarray:
@@ -140,8 +133,8 @@ class Convolution:
         if b.shape != (W.shape[0],):
             raise ValueError(f"b must have shape (F,) = ({W.shape[0]},) to match W, got {b.shape}")
         self.W, self.b = W, b
-        self.stride = _int(stride, "stride", 1)
-        self.pad = _int(pad, "pad", 0)
+        self.stride = check_int(stride, "stride", 1)
+        self.pad = check_int(pad, "pad", 0)
         self.need_input_grad = bool(need_input_grad)
         self.fast = bool(fast)
         self.dW: np.ndarray | None = None
@@ -245,15 +238,15 @@ class Pooling:
         *,
         fast: bool = True,
     ) -> None:
-        self.pool_h = _int(pool_h, "pool_h", 1)
-        self.pool_w = _int(pool_w, "pool_w", 1)
-        self.stride = self.pool_h if stride is None else _int(stride, "stride", 1)
+        self.pool_h = check_int(pool_h, "pool_h", 1)
+        self.pool_w = check_int(pool_w, "pool_w", 1)
+        self.stride = self.pool_h if stride is None else check_int(stride, "stride", 1)
         if stride is None and self.pool_h != self.pool_w:
             raise ValueError(
                 f"stride=None needs a square window, got pool_h={pool_h}, pool_w={pool_w}; "
                 "give the stride explicitly"
             )
-        self.pad = _int(pad, "pad", 0)
+        self.pad = check_int(pad, "pad", 0)
         if 2 * self.pad > min(self.pool_h, self.pool_w):
             raise ValueError(
                 f"pad must be at most half the window ({self.pool_h}x{self.pool_w}), got pad={pad}"
