@@ -43,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     >>> build_parser().parse_args(["train", "--epochs", "2"]).epochs
     2
     """
-    parser = argparse.ArgumentParser(prog="cnnbook", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(
+        prog="cnnbook",
+        description="The code of the book 'What is Convolution?': train the toy CNN, "
+        "fetch and verify its datasets, measure its speed.",
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     train = sub.add_parser("train", help="train SimpleConvNet and report its test accuracy")
