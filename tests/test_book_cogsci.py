@@ -156,6 +156,13 @@ def test_foveated_sample_count():
     assert value(PAGE2, "beyond_fovea_ratio") == pytest.approx(size * size / total, rel=1e-9)
 
 
+def test_attention_queries_find_their_keys():
+    # each query is its key (positions 3 and 13) plus noise: the weights must peak there
+    assert value(PAGE2, "beyond_att_peak_1") == 3
+    assert value(PAGE2, "beyond_att_peak_2") == 13
+    assert 1 / 16 < value(PAGE2, "beyond_att_mass_1") <= 1
+
+
 def test_invariant_unit_fractions_are_fractions():
     g, loc = value(PAGE2, "beyond_global_near_vertical"), value(PAGE2, "beyond_local_near_vertical")
     assert 0 <= loc < g <= 1

@@ -46,6 +46,9 @@ def test_im2col_page_sizes():
     assert number(g, "p2im_oh") == oh == 24
     assert number(g, "p2im_blowup") == pytest.approx(oh * oh * 5 * 5 / (28 * 28))
     assert number(g, "p2im_count_max") == 9  # a 3x3 window covers an inner pixel 9 times
+    assert number(g, "p2im_rows") == oh * oh == 576
+    assert number(g, "p2im_pixels") == 784
+    assert number(g, "p2im_batch_rows") == 100 * oh * oh
 
 
 def test_im2col_page_agreements_are_rounding_only():
@@ -109,6 +112,13 @@ def test_simpleconvnet_parameter_count():
     assert number(g, "p2net_conv_share") == pytest.approx(conv / 433_890)
 
 
+def test_simpleconvnet_sizes_in_prose():
+    g = glued("part2/04-simpleconvnet")
+    assert number(g, "p2net_positions") == 24 * 24
+    # dense layer from 28*28 pixels to 30 maps of 24*24: 784 * 17,280 weights
+    assert number(g, "p2net_dense_millions") == pytest.approx(784 * 30 * 576 / 1e6)
+
+
 def test_simpleconvnet_initialisation_and_precision():
     g = glued("part2/04-simpleconvnet")
     # He: std sqrt(2 / fan_in); the sample std of many draws is close to it
@@ -138,6 +148,7 @@ def test_gradient_check_errors_are_small():
     small = 3 * 9 + 3 + (3 * 4 * 4) * 10 + 10 + 10 * 10 + 10
     assert number(g, "p2gc_n_small") == small
     assert number(g, "p2gc_full_n") == 433_890
+    assert number(g, "p2gc_full_passes") == 2 * 433_890
     sizes = [30 * 25, 30, 4320 * 100, 100, 100 * 10, 10]  # W1, b1, W2, b2, W3, b3
     assert number(g, "p2gc_full_checked") == sum(min(12, n) for n in sizes)
     assert 0 <= number(g, "p2gc_layer_err_max") < 1e-6
@@ -181,6 +192,12 @@ def test_training_page_accuracy_and_time():
     assert 0 < number(g, "p2train_seconds") < 240       # the build's time budget
     assert number(g, "p2train_loss_last") < number(g, "p2train_loss_first")
     assert number(g, "p2train_top_count") >= 1
+    # the per-epoch test accuracies quoted in exercise 1
+    first = number(g, "p2train_test_acc_first")
+    assert 0.1 < first <= 1
+    assert number(g, "p2train_test_acc_gain") == pytest.approx(100 * (acc - first), abs=1e-9)
+    # the accuracy on the training set is measured on min(5000, M) images (Trainer's default)
+    assert number(g, "p2train_train_sample") == min(5000, number(g, "p2train_n_train"))
 
 
 def test_training_page_gabor_bridge():
@@ -207,6 +224,7 @@ def test_making_it_fast_ratios_are_consistent():
     assert number(g, "p2fast_pool_ratio") == pytest.approx(
         number(g, "p2fast_pool_im2col") / number(g, "p2fast_pool_fast"))
     assert number(g, "p2fast_cpus") >= 1
+    assert number(g, "p2fast_fmap_mb") == pytest.approx(100 * 30 * 24 * 24 * 4 / 1e6)
     for name, value in g.items():
         if name.startswith("p2fast_") and name.endswith(("_ms", "_fast", "_im2col", "_with",
                                                          "_without", "_f32", "_f64")):
