@@ -201,7 +201,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     Examples
     --------
     >>> main(["train", "--dataset", "synthetic", "--epochs", "1",
-    ...       "--train-size", "200", "--test-size", "100", "--quiet"])  # doctest: +SKIP
+    ...       "--train-size", "200", "--test-size", "100", "--quiet"])  # doctest: +ELLIPSIS
+    Dataset 'synthetic' was asked for. Using 200 + 100 synthetic digits ...
+    dataset: synthetic (200 training, 100 test images)
+    recipe: SimpleConvNet (He init, seed 0), Adam lr 0.001, batch 100, 1 epochs
+    ...
+    final test accuracy: 0...
+    training time: ...
     0
     """
     args = build_parser().parse_args(argv)

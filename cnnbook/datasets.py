@@ -713,9 +713,11 @@ def load_mnist(root: str | os.PathLike[str] | None = None, *, download: bool = T
 
     Examples
     --------
-    >>> (x_train, t_train), (x_test, t_test) = load_mnist()  # doctest: +SKIP
-    >>> x_train.shape, x_train.dtype, t_test[:5]  # doctest: +SKIP
-    ((60000, 1, 28, 28), dtype('float32'), array([7, 2, 1, 0, 4]))
+    With the four MNIST files in a folder that is searched (or a connection to download them)::
+
+        (x_train, t_train), (x_test, t_test) = load_mnist()
+        x_train.shape, x_train.dtype, t_test[:5]
+        # ((60000, 1, 28, 28), dtype('float32'), array([7, 2, 1, 0, 4]))
     """
     return _load("mnist", root, download, normalize, flatten, one_hot)
 
@@ -758,9 +760,11 @@ def load_fashion_mnist(root: str | os.PathLike[str] | None = None, *, download: 
 
     Examples
     --------
-    >>> (x_train, t_train), _ = load_fashion_mnist(download=False)  # doctest: +SKIP
-    >>> DATASETS["fashion-mnist"].class_names[t_train[0]]  # doctest: +SKIP
-    'Ankle boot'
+    With the four Fashion-MNIST files in a folder that is searched::
+
+        (x_train, t_train), _ = load_fashion_mnist(download=False)
+        DATASETS["fashion-mnist"].class_names[t_train[0]]
+        # 'Ankle boot'
     """
     return _load("fashion-mnist", root, download, normalize, flatten, one_hot)
 
@@ -863,9 +867,11 @@ def fetch(name: str, root: str | os.PathLike[str] | None = None, *, timeout: flo
 
     Examples
     --------
-    >>> paths = fetch("mnist")  # doctest: +SKIP
-    >>> sorted(paths)[0]  # doctest: +SKIP
-    't10k-images-idx3-ubyte.gz'
+    This one needs the files on disk or a network connection::
+
+        paths = fetch("mnist")
+        sorted(paths)[0]
+        # 't10k-images-idx3-ubyte.gz'
     """
     _info(name)
     if not (isinstance(timeout, (int, float)) and timeout > 0):
@@ -901,9 +907,11 @@ def data_command(dataset: str, root: str | None, download: bool) -> int:
 
     Examples
     --------
-    >>> data_command("mnist", None, download=False)  # doctest: +SKIP
-    dataset        file                        status  location
-    ...
+    The table depends on which files this machine has::
+
+        data_command("mnist", None, download=False)
+        # dataset        file                        status  location
+        # ...
     """
     if dataset != "all":
         _info(dataset)
@@ -1306,9 +1314,11 @@ def book_dataset(name: str | None = None, *,
 
     Examples
     --------
-    >>> data = book_dataset("synthetic")  # doctest: +SKIP
-    >>> data.x_train.shape, data.reason[:24]  # doctest: +SKIP
-    ((60000, 1, 28, 28), 'CNNBOOK_DATASET=synthe...')
+    Drawing the 70,000 synthetic digits takes a minute or two::
+
+        data = book_dataset("synthetic")
+        data.x_train.shape, data.class_names[:3]
+        # ((60000, 1, 28, 28), ('0', '1', '2'))
     """
     choices = ("mnist", "fashion-mnist", "synthetic")
     env = os.environ.get("CNNBOOK_DATASET", "").strip()
