@@ -47,8 +47,8 @@ if _only:
         if not any(fnmatch.fnmatch(_name, pat) for pat in _keep):
             exclude_patterns.append(_name + ".md")
     # pages left out on purpose are not errors in such a partial build
-    _partial_build_warnings = ["toc.excluded", "toc.not_readable", "ref.doc", "ref.ref",
-                               "myst.xref_missing"]
+    _partial_build_warnings = ["toc.excluded", "toc.not_readable", "toc.not_included", "ref.doc",
+                               "ref.ref", "myst.xref_missing"]
 else:
     _partial_build_warnings = []
 

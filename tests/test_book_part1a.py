@@ -149,6 +149,8 @@ def test_page3_smoothing_reduces_noise():
 
 def test_page3_shapes_and_exercises():
     assert value(PAGE3, "img_shape") == "3 × 96 × 128"
+    # a 9x9 blur with zero padding reaches 4 pixels of padding from the border
+    assert value(PAGE3, "img_blur_frame") == (9 - 1) // 2
     assert value(PAGE3, "vid_shape") == "24 × 3 × 48 × 64"
     assert value(PAGE3, "vol_size") == 48
     assert value(PAGE3, "n_joints") == 6

@@ -220,6 +220,10 @@ def test_making_it_fast_ratios_are_consistent():
     assert number(g, "p2fast_speedup_textbook") == pytest.approx(textbook / fast)
     assert number(g, "p2fast_speedup_f64") == pytest.approx(f64 / fast)
     assert number(g, "p2fast_epoch_fast") == pytest.approx(600 * fast / 1e3)
+    assert number(g, "p2fast_epoch_steps") == 600
+    # "the training page trains on N images per epoch": N must be what that page trained on
+    trained_on = number(glued("part2/06-training"), "p2train_n_train")
+    assert number(g, "p2fast_epoch_images") == 600 * 100 == trained_on
     assert number(g, "p2fast_epoch_f64") == pytest.approx(600 * f64 / 1e3)
     assert number(g, "p2fast_pool_ratio") == pytest.approx(
         number(g, "p2fast_pool_im2col") / number(g, "p2fast_pool_fast"))
