@@ -6,7 +6,10 @@ argument and what was expected, instead of failing deep inside NumPy.
 
 from __future__ import annotations
 
+import math
 from numbers import Integral
+
+import numpy as np
 
 
 class IntegerArgumentError(TypeError, ValueError):
@@ -43,3 +46,93 @@ def check_int(value: object, name: str, minimum: int) -> int:
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
+
+
+def check_real(value: object, name: str, *, minimum: float | None = None,
+               strict: bool = False) -> float:
+    """Return ``value`` as a finite ``float``, optionally bounded below.
+
+    Python and NumPy real scalars (and 0-d real arrays) are accepted; bools are refused.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a real number.
+    ValueError
+        ``value`` is NaN or infinite, or below ``minimum`` (at ``minimum`` too if ``strict``).
+
+    Examples
+    --------
+    >>> check_real(0.5, "lr", minimum=0, strict=True)
+    0.5
+    >>> check_real(0, "lr", minimum=0, strict=True)
+    Traceback (most recent call last):
+    ...
+    ValueError: lr must be > 0, got 0
+    """
+    arr = np.asarray(value) if not isinstance(value, bool) else None
+    if arr is None or arr.ndim != 0 or arr.dtype.kind not in "iuf":
+        raise TypeError(f"{name} must be a real number, got {value!r}")
+    out = float(arr)
+    if not math.isfinite(out):
+        raise ValueError(f"{name} must be finite, got {value!r}")
+    if minimum is not None and (out <= minimum if strict else out < minimum):
+        raise ValueError(f"{name} must be {'>' if strict else '>='} {minimum}, got {value!r}")
+    return out
+
+
+def real_array(a: object, name: str, *, float64: bool = False, finite: bool = False
+               ) -> np.ndarray:
+    """Return ``a`` as a real floating-point array, or raise an error that names ``name``.
+
+    Integer and bool arrays become float64; float arrays keep their precision (float32 stays
+    float32) unless ``float64`` is set.
+
+    Raises
+    ------
+    ValueError
+        ``a`` is ragged (not rectangular), or ``finite`` is set and ``a`` holds NaN or infinity.
+    TypeError
+        ``a`` is complex or not numeric.
+
+    Examples
+    --------
+    >>> real_array([1, 2], "x").dtype
+    dtype('float64')
+    >>> real_array(["a"], "x")
+    Traceback (most recent call last):
+    ...
+    TypeError: x must be a real numeric array, got dtype <U1
+    """
+    try:
+        arr = np.asarray(a)
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{name} must be a rectangular numeric array ({err})") from err
+    if arr.dtype.kind == "c":
+        raise TypeError(f"{name} must be real; complex input ({arr.dtype}) is not supported")
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
+    if float64 or arr.dtype.kind != "f":
+        arr = arr.astype(np.float64)
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    return arr
+
+
+def check_ndim(arr: np.ndarray, name: str, ndim: int, layout: str) -> np.ndarray:
+    """Return ``arr`` after checking it has ``ndim`` axes and is not empty.
+
+    ``layout`` names the axes in the error message, e.g. ``"(N, C, H, W)"``.
+
+    Examples
+    --------
+    >>> check_ndim(np.ones((2, 3)), "x", 1, "(L,)")
+    Traceback (most recent call last):
+    ...
+    ValueError: x must have shape (L,), got shape (2, 3)
+    """
+    if arr.ndim != ndim:
+        raise ValueError(f"{name} must have shape {layout}, got shape {arr.shape}")
+    if arr.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
+    return arr

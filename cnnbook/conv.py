@@ -48,7 +48,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_int
+from cnnbook._validate import check_int, check_ndim, real_array
 
 __all__ = [
     "convolve",
@@ -74,21 +74,6 @@ MODES = ("full", "valid", "same")
 
 
 # --------------------------------------------------------------------------- input checks
-
-
-def _real_array(a, name: str) -> np.ndarray:
-    """Return ``a`` as a real floating array, or raise an error that names the argument."""
-    try:
-        arr = np.asarray(a)
-    except (ValueError, TypeError) as err:
-        raise ValueError(f"{name} must be a rectangular numeric array ({err})") from err
-    if arr.dtype.kind == "c":
-        raise TypeError(f"{name} must be real; complex input ({arr.dtype}) is not supported")
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
-    if arr.dtype.kind in "biu":
-        arr = arr.astype(np.float64)
-    return arr
 
 
 def _common_dtype(*arrays: np.ndarray) -> list[np.ndarray]:
@@ -122,8 +107,8 @@ def _pair(value, name: str, minimum: int) -> tuple[int, int]:
 def _signal_pair(x, w, mode) -> tuple[np.ndarray, np.ndarray]:
     """Validate the arguments of :func:`convolve`, :func:`correlate` and :func:`fft_convolve`."""
     _check_mode(mode)
-    x = _real_array(x, "x")
-    w = _real_array(w, "w")
+    x = real_array(x, "x")
+    w = real_array(w, "w")
     if x.ndim not in (1, 2, 3):
         raise ValueError(f"x must be 1-, 2- or 3-dimensional, got ndim={x.ndim}")
     if w.ndim != x.ndim:
@@ -431,7 +416,7 @@ def conv_matrix(w: ArrayLike, n: int | Sequence[int], mode: str = "full") -> np.
            [ 0., -1.,  1.]])
     """
     _check_mode(mode)
-    w = _real_array(w, "w")
+    w = real_array(w, "w")
     if w.ndim not in (1, 2, 3):
         raise ValueError(f"w must be 1-, 2- or 3-dimensional, got ndim={w.ndim}")
     if w.size == 0:
@@ -515,12 +500,7 @@ def conv_output_size(n: int, k: int, stride: int = 1, padding: int = 0, dilation
 
 
 def _layer_input(x, name: str = "x") -> np.ndarray:
-    x = _real_array(x, name)
-    if x.ndim != 4:
-        raise ValueError(f"{name} must have shape (N, C, H, W), got ndim={x.ndim}")
-    if x.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {x.shape}")
-    return x
+    return check_ndim(real_array(x, name), name, 4, "(N, C, H, W)")
 
 
 def _windows(
@@ -585,7 +565,7 @@ def conv2d(
     (1, 1, 3, 3)
     """
     x = _layer_input(x)
-    w = _real_array(w, "w")
+    w = real_array(w, "w")
     if w.ndim != 4:
         raise ValueError(f"w must have shape (F, C, KH, KW), got ndim={w.ndim}")
     if w.size == 0:
@@ -618,7 +598,7 @@ def conv2d(
 
 def _bias(b, shapes, description: str) -> np.ndarray:
     """``b`` as an array of one of the allowed ``shapes`` (a tuple, or a list of tuples)."""
-    b = _real_array(b, "b")
+    b = real_array(b, "b")
     allowed = shapes if isinstance(shapes, list) else [shapes]
     if b.shape not in allowed:
         raise ValueError(f"b must have shape {description}, got {b.shape}")
@@ -673,7 +653,7 @@ def locally_connected2d(
            [ 8., 12.]])
     """
     x = _layer_input(x)
-    w = _real_array(w, "w")
+    w = real_array(w, "w")
     if w.ndim != 6:
         raise ValueError(f"w must have shape (OH, OW, F, C, KH, KW), got ndim={w.ndim}")
     if w.size == 0:
@@ -757,7 +737,7 @@ def tiled_conv2d(
            [ 1., -1.,  1., -1.]])
     """
     x = _layer_input(x)
-    w = _real_array(w, "w")
+    w = real_array(w, "w")
     if w.ndim != 6:
         raise ValueError(f"w must have shape (TH, TW, F, C, KH, KW), got ndim={w.ndim}")
     if w.size == 0:

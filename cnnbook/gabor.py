@@ -51,6 +51,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from cnnbook._validate import check_ndim, check_real, real_array
 from cnnbook.conv import correlate
 
 __all__ = [
@@ -71,54 +72,20 @@ PARAM_NAMES: tuple[str, ...] = ("alpha", "beta_x", "beta_y", "f", "phi", "x0", "
 
 
 # -- validation ------------------------------------------------------------------------------------
-def _real(name: str, value: object) -> float:
-    """``value`` as a finite float, or a TypeError/ValueError naming ``name``."""
-    arr = np.asarray(value)
-    if arr.ndim != 0 or not (np.issubdtype(arr.dtype, np.integer)
-                             or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    out = float(arr)
-    if not math.isfinite(out):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return out
-
-
-def _positive(name: str, value: object) -> float:
-    out = _real(name, value)
-    if out <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return out
-
-
 def _params(alpha: object, beta_x: object, beta_y: object, f: object, phi: object, x0: object,
             y0: object, tau: object) -> tuple[float, ...]:
     """Validated Gabor parameters in :data:`PARAM_NAMES` order."""
-    f_ = _real("f", f)
+    f_ = check_real(f, "f")
     if f_ < 0:
         raise ValueError(f"f must be >= 0 (an angular frequency in radians per pixel), got {f!r}")
-    return (_real("alpha", alpha), _positive("beta_x", beta_x), _positive("beta_y", beta_y), f_,
-            _real("phi", phi), _real("x0", x0), _real("y0", y0), _real("tau", tau))
-
-
-def _real_array(name: str, a: object) -> np.ndarray:
-    """``a`` as a float64 array of finite real numbers, or an error naming ``name``."""
-    arr = np.asarray(a)
-    if arr.dtype == object or not (np.issubdtype(arr.dtype, np.integer)
-                                   or np.issubdtype(arr.dtype, np.floating)):
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must contain only finite values")
-    return arr
+    beta_x_ = check_real(beta_x, "beta_x", minimum=0, strict=True)
+    beta_y_ = check_real(beta_y, "beta_y", minimum=0, strict=True)
+    return (check_real(alpha, "alpha"), beta_x_, beta_y_, f_, check_real(phi, "phi"),
+            check_real(x0, "x0"), check_real(y0, "y0"), check_real(tau, "tau"))
 
 
 def _image(name: str, a: object) -> np.ndarray:
-    arr = _real_array(name, a)
-    if arr.ndim != 2:
-        raise ValueError(f"{name} must be a 2-D array, got shape {arr.shape}")
-    if arr.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    return arr
+    return check_ndim(real_array(a, name, float64=True, finite=True), name, 2, "(rows, cols)")
 
 
 def _shape(size: object) -> tuple[int, int]:
@@ -180,8 +147,8 @@ def gabor(x: np.ndarray | float, y: np.ndarray | float, *, alpha: float = 1.0, b
     2.0
     """
     p = _params(alpha, beta_x, beta_y, f, phi, x0, y0, tau)
-    x_ = _real_array("x", x)
-    y_ = _real_array("y", y)
+    x_ = real_array(x, "x", float64=True, finite=True)
+    y_ = real_array(y, "y", float64=True, finite=True)
     try:
         x_, y_ = np.broadcast_arrays(x_, y_)
     except ValueError:
@@ -295,8 +262,8 @@ def gabor_bank(size: int, taus: Sequence[float] | np.ndarray, fs: Sequence[float
     for name in ("tau", "f"):
         if name in params:
             raise TypeError(f"gabor_bank takes {name} from {name}s, not as a keyword argument")
-    t = _real_array("taus", taus)
-    fr = _real_array("fs", fs)
+    t = real_array(taus, "taus", float64=True, finite=True)
+    fr = real_array(fs, "fs", float64=True, finite=True)
     for name, a in (("taus", t), ("fs", fr)):
         if a.ndim != 1 or a.size == 0:
             raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {a.shape}")
@@ -334,7 +301,7 @@ def quadrature_pair(size: int | tuple[int, int], *, phi: float = 0.0,
     >>> bool(abs(w1[4, 4]) < 1e-12)   # the odd kernel vanishes at its centre
     True
     """
-    phi_ = _real("phi", phi)
+    phi_ = check_real(phi, "phi")
     return gabor_kernel(size, phi=phi_, **params), gabor_kernel(size, phi=phi_ + np.pi / 2,
                                                                 **params)
 
@@ -376,10 +343,10 @@ def grating(size: int | tuple[int, int], *, f: float, tau: float = 0.0, phi: flo
     >>> np.round(g, 6).tolist()
     [[-1.0, 1.0, -1.0], [-1.0, 1.0, -1.0], [-1.0, 1.0, -1.0]]
     """
-    f_ = _real("f", f)
+    f_ = check_real(f, "f")
     if f_ < 0:
         raise ValueError(f"f must be >= 0, got {f!r}")
-    tau_, phi_, c = _real("tau", tau), _real("phi", phi), _real("contrast", contrast)
+    tau_, phi_, c = check_real(tau, "tau"), check_real(phi, "phi"), check_real(contrast, "contrast")
     x, y = grid(size)
     return c * np.cos(f_ * (x * math.cos(tau_) + y * math.sin(tau_)) + phi_)
 
@@ -649,7 +616,7 @@ def fit_gabor(w: np.ndarray, *, n_phases: int = 8, max_iter: int = 200, tol: flo
             raise TypeError(f"{name} must be an int, got {v!r}")
         if v < lo:
             raise ValueError(f"{name} must be >= {lo}, got {v!r}")
-    tol_ = _real("tol", tol)
+    tol_ = check_real(tol, "tol")
     if tol_ < 0:
         raise ValueError(f"tol must be >= 0, got {tol!r}")
     norm = float(np.linalg.norm(w_))

@@ -27,11 +27,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from numbers import Integral, Real
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cnnbook._validate import check_int, check_ndim, check_real, real_array
 from cnnbook.conv import convolve
 
 __all__ = [
@@ -56,40 +56,9 @@ PMF_ATOL = 1e-9
 # --------------------------------------------------------------------------- input checks
 
 
-def _positive_int(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral):
-        raise TypeError(f"{name} must be a positive integer, got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value}")
-    return int(value)
-
-
-def _positive_real(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return float(value)
-
-
-def _real(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    return float(value)
-
-
 def _nonnegative_vector(a, name: str) -> np.ndarray:
     """A 1-D, non-empty, finite, non-negative float array."""
-    arr = np.asarray(a)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"{name} must be a real numeric array, got dtype {arr.dtype}")
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
-    arr = arr.astype(np.float64)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    arr = check_ndim(real_array(a, name, float64=True, finite=True), name, 1, "(L,)")
     if np.any(arr < 0):
         raise ValueError(f"{name} must be non-negative, got minimum {arr.min()}")
     return arr
@@ -132,7 +101,7 @@ def die_pmf(sides: int = 6) -> np.ndarray:
     >>> die_pmf(4)
     array([0.25, 0.25, 0.25, 0.25])
     """
-    sides = _positive_int(sides, "sides")
+    sides = check_int(sides, "sides", 1)
     return np.full(sides, 1.0 / sides)
 
 
@@ -201,7 +170,7 @@ def dice_pmf(n_dice: int, sides: int = 6) -> tuple[np.ndarray, np.ndarray]:
     >>> int(values[5]), float(pmf[5] * 36)  # P(sum = 7) = 6/36
     (7, 6.0)
     """
-    n_dice = _positive_int(n_dice, "n_dice")
+    n_dice = check_int(n_dice, "n_dice", 1)
     one_die = die_pmf(sides)
     pmf = one_die
     for _ in range(n_dice - 1):
@@ -242,9 +211,9 @@ def grid(start: float, stop: float, dx: float) -> np.ndarray:
     >>> grid(0.0, 1.0, 0.25)
     array([0.  , 0.25, 0.5 , 0.75, 1.  ])
     """
-    start = _real(start, "start")
-    stop = _real(stop, "stop")
-    dx = _positive_real(dx, "dx")
+    start = check_real(start, "start")
+    stop = check_real(stop, "stop")
+    dx = check_real(dx, "dx", minimum=0, strict=True)
     if stop < start:
         raise ValueError(f"stop must be >= start, got start={start}, stop={stop}")
     n = math.floor((stop - start) / dx + 1e-9) + 1
@@ -328,7 +297,7 @@ def sum_density(f: ArrayLike, g: ArrayLike, dx: float) -> np.ndarray:
     >>> sum_density(uniform_density(x), uniform_density(x), 0.25)  # the triangle 1 - |z - 1|
     array([0.  , 0.25, 0.5 , 0.75, 1.  , 0.75, 0.5 , 0.25, 0.  ])
     """
-    dx = _positive_real(dx, "dx")
+    dx = check_real(dx, "dx", minimum=0, strict=True)
     f = _nonnegative_vector(f, "f")
     g = _nonnegative_vector(g, "g")
     riemann = convolve(f, g, mode="full")  # sum over i of f[i] g[k - i]
@@ -364,7 +333,7 @@ def uniform_density(x: ArrayLike, low: float = 0.0, high: float = 1.0) -> np.nda
     >>> uniform_density([-0.5, 0.5, 2.0], 0.0, 2.0)
     array([0. , 0.5, 0.5])
     """
-    low, high = _real(low, "low"), _real(high, "high")
+    low, high = check_real(low, "low"), check_real(high, "high")
     if high <= low:
         raise ValueError(f"high must be > low, got low={low}, high={high}")
     x = np.asarray(x, dtype=float)
@@ -400,7 +369,7 @@ def triangular_density(x: ArrayLike, low: float = 0.0, peak: float = 1.0,
     >>> triangular_density([0.0, 0.5, 1.0, 1.5, 3.0])
     array([0. , 0.5, 1. , 0.5, 0. ])
     """
-    low, peak, high = _real(low, "low"), _real(peak, "peak"), _real(high, "high")
+    low, peak, high = check_real(low, "low"), check_real(peak, "peak"), check_real(high, "high")
     if not (low <= peak <= high and low < high):
         raise ValueError(f"need low <= peak <= high and low < high, got {low}, {peak}, {high}")
     x = np.asarray(x, dtype=float)
@@ -439,8 +408,8 @@ def gaussian_density(x: ArrayLike, mean: float = 0.0, std: float = 1.0) -> np.nd
     >>> round(float(gaussian_density(0.0)), 6)
     0.398942
     """
-    mean = _real(mean, "mean")
-    std = _positive_real(std, "std")
+    mean = check_real(mean, "mean")
+    std = check_real(std, "std", minimum=0, strict=True)
     x = np.asarray(x, dtype=float)
     return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * math.sqrt(2.0 * math.pi))
 
@@ -470,7 +439,7 @@ def exponential_density(x: ArrayLike, rate: float = 1.0) -> np.ndarray:
     >>> exponential_density([-1.0, 0.0, 1.0], rate=2.0).round(4)
     array([0.    , 2.    , 0.2707])
     """
-    rate = _positive_real(rate, "rate")
+    rate = check_real(rate, "rate", minimum=0, strict=True)
     x = np.asarray(x, dtype=float)
     return np.where(x >= 0, rate * np.exp(-rate * np.maximum(x, 0.0)), 0.0)
 
@@ -505,8 +474,8 @@ def gamma_density(x: ArrayLike, shape: float, rate: float = 1.0) -> np.ndarray:
     >>> round(float(gamma_density(1.0, shape=2, rate=1.0)), 6)  # x exp(-x) at x = 1
     0.367879
     """
-    shape = _positive_real(shape, "shape")
-    rate = _positive_real(rate, "rate")
+    shape = check_real(shape, "shape", minimum=0, strict=True)
+    rate = check_real(rate, "rate", minimum=0, strict=True)
     x = np.asarray(x, dtype=float)
     positive = np.where(x > 0, x, 1.0)  # log is taken at x > 0 only
     log_p = (shape * math.log(rate) + (shape - 1.0) * np.log(positive) - rate * positive
@@ -567,7 +536,7 @@ def monte_carlo_sum(samplers: Sequence[Sampler], n_samples: int, seed: int = 0) 
     for i, sampler in enumerate(samplers):
         if not callable(sampler):
             raise TypeError(f"samplers[{i}] must be callable, got {type(sampler).__name__}")
-    n_samples = _positive_int(n_samples, "n_samples")
+    n_samples = check_int(n_samples, "n_samples", 1)
     rng = np.random.default_rng(seed)
     total = np.zeros(n_samples)
     for i, sampler in enumerate(samplers):

@@ -23,12 +23,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from numbers import Real
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_int
+from cnnbook._validate import check_int, check_ndim, check_real, real_array
 
 __all__ = [
     "JOINTS",
@@ -41,25 +40,6 @@ __all__ = [
     "spectrogram",
     "stft",
 ]
-
-
-# --------------------------------------------------------------------------- input checks
-
-
-def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError(f"{name} must be a finite number > 0, got {value}")
-    return float(value)
-
-
-def _nonnegative(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real):
-        raise TypeError(f"{name} must be a real number, got {value!r}")
-    if not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite number >= 0, got {value}")
-    return float(value)
 
 
 # --------------------------------------------------------------------------- 1-D
@@ -111,10 +91,10 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
     >>> t.shape, float(abs(x).max())
     ((2000,), 0.9)
     """
-    duration = _positive(duration, "duration")
+    duration = check_real(duration, "duration", minimum=0, strict=True)
     sample_rate = check_int(sample_rate, "sample_rate", 1)
-    noise = _nonnegative(noise, "noise")
-    notes = [_positive(f, "notes") for f in notes]
+    noise = check_real(noise, "noise", minimum=0)
+    notes = [check_real(f, "notes", minimum=0, strict=True) for f in notes]
     if not notes:
         raise ValueError("notes must hold at least one frequency")
     if max(notes) >= sample_rate / 2:
@@ -185,10 +165,10 @@ def skeleton_angles(duration: float = 4.0, frame_rate: int = 30, stride_rate: fl
     >>> angles.shape
     (6, 50)
     """
-    duration = _positive(duration, "duration")
+    duration = check_real(duration, "duration", minimum=0, strict=True)
     frame_rate = check_int(frame_rate, "frame_rate", 1)
-    stride_rate = _positive(stride_rate, "stride_rate")
-    noise = _nonnegative(noise, "noise")
+    stride_rate = check_real(stride_rate, "stride_rate", minimum=0, strict=True)
+    noise = check_real(noise, "noise", minimum=0)
     n = round(duration * frame_rate)
     if n < 1:
         raise ValueError(f"duration * frame_rate must give at least one frame, got {n}")
@@ -246,15 +226,6 @@ def hann_window(size: int) -> np.ndarray:
     return 0.5 - 0.5 * np.cos(2 * np.pi * np.arange(size) / size)
 
 
-def _signal_1d(x) -> np.ndarray:
-    arr = np.asarray(x)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"x must be a real numeric array, got dtype {arr.dtype}")
-    if arr.ndim != 1:
-        raise ValueError(f"x must be 1-D, got shape {arr.shape}")
-    return arr.astype(np.float64)
-
-
 def stft(x: ArrayLike, window_size: int = 256, hop: int = 64) -> np.ndarray:
     """The short-time Fourier transform: the DFT of overlapping windowed frames of ``x``.
 
@@ -295,7 +266,7 @@ def stft(x: ArrayLike, window_size: int = 256, hop: int = 64) -> np.ndarray:
     >>> X.shape, int(np.abs(X[:, 0]).argmax())  # 8 cycles per 64 samples: frequency bin 8
     ((33, 7), 8)
     """
-    x = _signal_1d(x)
+    x = check_ndim(real_array(x, "x", float64=True), "x", 1, "(L,)")
     window_size = check_int(window_size, "window_size", 2)
     hop = check_int(hop, "hop", 1)
     if x.size < window_size:
@@ -343,7 +314,7 @@ def spectrogram(x: ArrayLike, sample_rate: float, window_size: int = 256,
     >>> float(freqs[S[:, 3].argmax()])
     500.0
     """
-    sample_rate = _positive(sample_rate, "sample_rate")
+    sample_rate = check_real(sample_rate, "sample_rate", minimum=0, strict=True)
     magnitude = np.abs(stft(x, window_size, hop))
     freqs = np.arange(magnitude.shape[0]) * sample_rate / window_size
     times = (hop * np.arange(magnitude.shape[1]) + window_size / 2) / sample_rate
@@ -475,7 +446,7 @@ def ct_volume(size: int = 64, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     ((16, 16, 16), 0.0, 1.0)
     """
     size = check_int(size, "size", 8)
-    noise = _nonnegative(noise, "noise")
+    noise = check_real(noise, "noise", minimum=0)
     centres = (np.arange(size) + 0.5) / size * 2 - 1
     z, y, x = np.meshgrid(centres, centres[::-1], centres, indexing="ij")
     volume = np.zeros((size, size, size))
@@ -538,8 +509,8 @@ def color_video(n_frames: int = 24, height: int = 48, width: int = 64, radius: f
     (5, 3, 20, 30)
     """
     n_frames = check_int(n_frames, "n_frames", 2)
-    radius = _positive(radius, "radius")
-    noise = _nonnegative(noise, "noise")
+    radius = check_real(radius, "radius", minimum=0, strict=True)
+    noise = check_real(noise, "noise", minimum=0)
     minimum = math.floor(2 * radius + 3) + 1
     height = check_int(height, "height", minimum)
     width = check_int(width, "width", minimum)

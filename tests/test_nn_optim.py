@@ -88,7 +88,7 @@ def test_make_optimizer_and_errors():
     assert isinstance(make_optimizer("ADAM", lr=0.1), Adam)
     with pytest.raises(ValueError, match="unknown optimizer 'newton'"):
         make_optimizer("newton")
-    with pytest.raises(ValueError, match="lr must be a positive number"):
+    with pytest.raises(ValueError, match="lr must be > 0"):
         SGD(lr=0)
     with pytest.raises(ValueError, match="momentum must be a number in"):
         Momentum(momentum=1.5)

@@ -155,8 +155,8 @@ def test_verbose_reports_epochs(capsys):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"epochs": 0}, "epochs must be a positive integer"),
-        ({"batch_size": 2.5}, "batch_size must be a positive integer"),
+        ({"epochs": 0}, "epochs must be >= 1"),
+        ({"batch_size": 2.5}, "batch_size must be an integer >= 1"),
         ({"optimizer": "lbfgs"}, "unknown optimizer"),
         ({"optimizer": SGD(), "optimizer_param": {"lr": 1.0}}, "optimizer_param only applies"),
         ({"t_train": np.zeros(3, dtype=int)}, "same positive number of examples"),

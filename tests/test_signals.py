@@ -142,7 +142,7 @@ def test_color_video_shape_range_seed_and_motion():
         (lambda: S.skeleton_angles(stride_rate="1"), TypeError, "stride_rate"),
         (lambda: S.hann_window(0), ValueError, "size"),
         (lambda: S.hann_window(1), ValueError, "size"),
-        (lambda: S.stft(np.ones((4, 4)), 2, 1), ValueError, "x must be 1-D"),
+        (lambda: S.stft(np.ones((4, 4)), 2, 1), ValueError, "x must have shape (L,)"),
         (lambda: S.stft(np.ones(10), 16, 4), ValueError, "window_size"),
         (lambda: S.stft(np.ones(10), 4, 0), ValueError, "hop"),
         (lambda: S.stft(np.array(["a", "b"]), 2, 1), TypeError, "x must be a real"),

@@ -1,11 +1,11 @@
-"""The shared integer check: one rule, two documented error types."""
+"""The shared argument checks: integers, real numbers and arrays, one rule for every module."""
 
 import numpy as np
 import pytest
 
-from cnnbook import conv, signals
-from cnnbook._validate import IntegerArgumentError, check_int
-from cnnbook.nn import Pooling
+from cnnbook import conv, gabor, probability, signals
+from cnnbook._validate import IntegerArgumentError, check_int, check_ndim, check_real, real_array
+from cnnbook.nn import SGD, Convolution, Pooling
 
 
 @pytest.mark.parametrize("bad", [2.0, True, "3", None, np.float32(1)])
@@ -29,3 +29,80 @@ def test_the_modules_share_the_rule() -> None:
         signals.sound_wave(sample_rate=8000.0)
     with pytest.raises(ValueError, match="stride must be >= 1, got 0"):
         conv.conv_output_size(5, 3, stride=0)
+
+
+@pytest.mark.parametrize("good", [3, 2.5, np.float32(0.25), np.int8(-2), np.array(1.5)])
+def test_real_scalars_of_every_kind_are_accepted_as_float(good: object) -> None:
+    value = check_real(good, "x")
+    assert type(value) is float and value == float(np.asarray(good))
+
+
+@pytest.mark.parametrize("bad", [True, "1", None, [1.0], np.ones(2), 1j])
+def test_non_real_scalars_are_type_errors(bad: object) -> None:
+    with pytest.raises(TypeError, match="x must be a real number"):
+        check_real(bad, "x")
+
+
+def test_real_bounds_and_finiteness() -> None:
+    for bad in (np.nan, np.inf, -np.inf):
+        with pytest.raises(ValueError, match="x must be finite"):
+            check_real(bad, "x")
+    assert check_real(0, "x", minimum=0) == 0.0
+    with pytest.raises(ValueError, match="x must be > 0, got 0"):
+        check_real(0, "x", minimum=0, strict=True)
+    with pytest.raises(ValueError, match="x must be >= 1, got 0.5"):
+        check_real(0.5, "x", minimum=1)
+
+
+def test_real_array_keeps_float_precision_and_promotes_integers() -> None:
+    assert real_array(np.ones(3, dtype=np.float32), "x").dtype == np.float32
+    assert real_array(np.ones(3, dtype=np.float32), "x", float64=True).dtype == np.float64
+    assert real_array([1, 2], "x").dtype == np.float64
+    assert real_array([True, False], "x").dtype == np.float64
+    np.testing.assert_array_equal(real_array([[1, 2], [3, 4]], "x"), [[1.0, 2.0], [3.0, 4.0]])
+
+
+@pytest.mark.parametrize(
+    "bad, exc, match",
+    [
+        ([[1.0, 2.0], [3.0]], ValueError, "w must be a rectangular numeric array"),
+        (np.ones(2) + 1j, TypeError, "w must be real; complex"),
+        (["a", "b"], TypeError, "w must be a real numeric array"),
+        (np.array([1.0, None]), TypeError, "w must be a real numeric array"),
+    ],
+)
+def test_real_array_errors_name_the_argument(bad: object, exc: type, match: str) -> None:
+    with pytest.raises(exc, match=match):
+        real_array(bad, "w")
+
+
+def test_real_array_finite_flag() -> None:
+    np.testing.assert_array_equal(real_array([np.nan], "x"), [np.nan])   # allowed unless asked
+    with pytest.raises(ValueError, match="x must be finite"):
+        real_array([1.0, np.inf], "x", finite=True)
+
+
+def test_check_ndim_names_the_layout_and_refuses_empty_arrays() -> None:
+    a = np.ones((2, 3))
+    assert check_ndim(a, "x", 2, "(rows, cols)") is a
+    with pytest.raises(ValueError, match=r"x must have shape \(N, C, H, W\), got shape \(2, 3\)"):
+        check_ndim(a, "x", 4, "(N, C, H, W)")
+    with pytest.raises(ValueError, match=r"x must not be empty, got shape \(0, 3\)"):
+        check_ndim(np.ones((0, 3)), "x", 2, "(rows, cols)")
+
+
+def test_the_modules_share_the_real_and_array_rules() -> None:
+    # the same bad value gets the same kind of error, naming the argument, in every module
+    with pytest.raises(ValueError, match="std must be > 0"):
+        probability.gaussian_density(0.0, std=0.0)
+    with pytest.raises(ValueError, match="duration must be > 0"):
+        signals.sound_wave(duration=-1.0)
+    with pytest.raises(ValueError, match="beta_x must be > 0"):
+        gabor.gabor(0.0, 0.0, beta_x=0.0, beta_y=1.0, f=1.0, phi=0.0)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        SGD(lr=0.0)
+    for module_call in (lambda bad: conv.convolve(bad, [1.0]),
+                        lambda bad: Convolution(bad, np.zeros(1)),
+                        lambda bad: probability.sum_pmf(bad, [1.0])):
+        with pytest.raises(ValueError, match="rectangular"):
+            module_call([[1.0, 2.0], [3.0]])

@@ -38,34 +38,20 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_int
+from cnnbook._validate import check_int, check_ndim, real_array
 from cnnbook.nn.im2col import col2im, fold, im2col, output_shape, unfold
 
 __all__ = ["Affine", "Convolution", "Pooling", "Relu", "SoftmaxWithLoss", "softmax"]
 
 
-def _float_array(a: ArrayLike, name: str) -> np.ndarray:
-    a = np.asarray(a)
-    if a.dtype.kind in "iub":
-        return a.astype(np.float64)
-    if a.dtype.kind != "f":
-        raise TypeError(f"{name} must be a real floating-point array, got dtype {a.dtype}")
-    return a
-
-
 def _nchw(x: ArrayLike, name: str = "x") -> np.ndarray:
-    x = _float_array(x, name)
-    if x.ndim != 4:
-        raise ValueError(f"{name} must have shape (N, C, H, W), got shape {x.shape}")
-    if x.size == 0:
-        raise ValueError(f"{name} must not be empty, got shape {x.shape}")
-    return x
+    return check_ndim(real_array(x, name), name, 4, "(N, C, H, W)")
 
 
 def _check_dout(dout: ArrayLike, shape: tuple[int, ...] | None, layer: str) -> np.ndarray:
     if shape is None:
         raise RuntimeError(f"{layer}.backward called before forward")
-    dout = _float_array(dout, "dout")
+    dout = real_array(dout, "dout")
     if dout.shape != shape:
         raise ValueError(f"dout must have the forward output's shape {shape}, got {dout.shape}")
     return dout
@@ -127,7 +113,7 @@ class Convolution:
         need_input_grad: bool = True,
         fast: bool = True,
     ) -> None:
-        W, b = _float_array(W, "W"), _float_array(b, "b")
+        W, b = real_array(W, "W"), real_array(b, "b")
         if W.ndim != 4:
             raise ValueError(f"W must have shape (F, C, KH, KW), got shape {W.shape}")
         if b.shape != (W.shape[0],):
@@ -362,7 +348,7 @@ class Relu:
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         """Return ``max(x, 0)``; remember where ``x > 0``."""
-        x = _float_array(x, "x")
+        x = real_array(x, "x")
         self.mask = x > 0
         return np.maximum(x, 0)
 
@@ -400,7 +386,7 @@ class Affine:
     """
 
     def __init__(self, W: ArrayLike, b: ArrayLike) -> None:
-        W, b = _float_array(W, "W"), _float_array(b, "b")
+        W, b = real_array(W, "W"), real_array(b, "b")
         if W.ndim != 2:
             raise ValueError(f"W must have shape (D, M), got shape {W.shape}")
         if b.shape != (W.shape[1],):
@@ -413,7 +399,7 @@ class Affine:
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         """Return ``x.reshape(N, -1) @ W + b``, shape ``(N, M)``."""
-        x = _float_array(x, "x")
+        x = real_array(x, "x")
         if x.ndim < 2:
             raise ValueError(f"x must have a batch axis, shape (N, ...), got shape {x.shape}")
         flat = x.reshape(x.shape[0], -1)
@@ -452,7 +438,7 @@ def softmax(x: ArrayLike) -> np.ndarray:
     >>> softmax(np.array([0.0, np.log(3.0)]))
     array([0.25, 0.75])
     """
-    x = _float_array(x, "x")
+    x = real_array(x, "x")
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
@@ -481,7 +467,7 @@ class SoftmaxWithLoss:
 
     def forward(self, x: ArrayLike, t: ArrayLike) -> float:
         """Return the mean cross-entropy of ``softmax(x)`` against the labels ``t``."""
-        x = _float_array(x, "x")
+        x = real_array(x, "x")
         if x.ndim != 2:
             raise ValueError(f"x must have shape (N, K), got shape {x.shape}")
         n, k = x.shape

@@ -21,6 +21,7 @@ from os import PathLike
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
+from cnnbook._validate import check_int
 from cnnbook.conv import conv_output_size
 from cnnbook.nn.gradcheck import numerical_gradient as _numerical_gradient
 from cnnbook.nn.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
@@ -214,8 +215,7 @@ class SimpleConvNet:
         (3, 10)
         """
         x = self._input(x)
-        if isinstance(batch_size, bool) or not isinstance(batch_size, Integral) or batch_size < 1:
-            raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        batch_size = check_int(batch_size, "batch_size", 1)
         return np.concatenate(
             [self._forward(x[i : i + batch_size]) for i in range(0, x.shape[0], batch_size)]
         )

@@ -27,6 +27,8 @@ from numbers import Real
 
 import numpy as np
 
+from cnnbook._validate import check_real
+
 __all__ = [
     "OPTIMIZERS",
     "SGD",
@@ -37,12 +39,6 @@ __all__ = [
     "RMSprop",
     "make_optimizer",
 ]
-
-
-def _positive(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not value > 0:
-        raise ValueError(f"{name} must be a positive number, got {value!r}")
-    return float(value)
 
 
 def _fraction(value, name: str) -> float:
@@ -60,7 +56,7 @@ class Optimizer:
     _slots: tuple[str, ...] = ()
 
     def __init__(self, lr: float) -> None:
-        self.lr = _positive(lr, "lr")
+        self.lr = check_real(lr, "lr", minimum=0, strict=True)
         self.t = 0
         self.state: dict[str, dict[str, np.ndarray]] = {slot: {} for slot in self._slots}
 
@@ -192,7 +188,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, lr: float = 0.01, eps: float = 1e-10) -> None:
         super().__init__(lr)
-        self.eps = _positive(eps, "eps")
+        self.eps = check_real(eps, "eps", minimum=0, strict=True)
 
     def _step(self, key, p, g):
         h = self.state["h"][key]
@@ -216,7 +212,7 @@ class RMSprop(Optimizer):
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(lr)
         self.decay_rate = _fraction(decay_rate, "decay_rate")
-        self.eps = _positive(eps, "eps")
+        self.eps = check_real(eps, "eps", minimum=0, strict=True)
 
     def _step(self, key, p, g):
         h = self.state["h"][key]
@@ -247,7 +243,7 @@ class Adam(Optimizer):
         super().__init__(lr)
         self.beta1 = _fraction(beta1, "beta1")
         self.beta2 = _fraction(beta2, "beta2")
-        self.eps = _positive(eps, "eps")
+        self.eps = check_real(eps, "eps", minimum=0, strict=True)
 
     def _step(self, key, p, g):
         m, v = self.state["m"][key], self.state["v"][key]

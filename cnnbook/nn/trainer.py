@@ -15,13 +15,13 @@ from __future__ import annotations
 
 import sys
 import time
-from numbers import Integral
 from os import PathLike
 from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
 
+from cnnbook._validate import check_int
 from cnnbook.nn.optim import Optimizer, make_optimizer
 
 __all__ = ["Trainer"]
@@ -142,14 +142,9 @@ class Trainer:
                     f"x_{name} and t_{name} must hold the same positive number of examples, "
                     f"got shapes {x.shape} and {t.shape}"
                 )
-        for name, value in (
-            ("epochs", epochs),
-            ("batch_size", batch_size),
-            ("train_acc_size", train_acc_size),
-        ):
-            if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        self.epochs, self.batch_size = int(epochs), int(batch_size)
+        self.epochs = check_int(epochs, "epochs", 1)
+        self.batch_size = check_int(batch_size, "batch_size", 1)
+        train_acc_size = check_int(train_acc_size, "train_acc_size", 1)
         if isinstance(optimizer, str):
             optimizer = make_optimizer(optimizer, **(optimizer_param or {}))
         elif optimizer_param:
