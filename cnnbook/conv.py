@@ -565,11 +565,7 @@ def conv2d(
     (1, 1, 3, 3)
     """
     x = _layer_input(x)
-    w = real_array(w, "w")
-    if w.ndim != 4:
-        raise ValueError(f"w must have shape (F, C, KH, KW), got ndim={w.ndim}")
-    if w.size == 0:
-        raise ValueError(f"w must not be empty, got shape {w.shape}")
+    w = check_ndim(real_array(w, "w"), "w", 4, "(F, C, KH, KW)")
     if w.shape[1] != x.shape[1]:
         raise ValueError(
             f"w has {w.shape[1]} input channels (w.shape[1]) but x has {x.shape[1]} (x.shape[1])"
@@ -653,11 +649,7 @@ def locally_connected2d(
            [ 8., 12.]])
     """
     x = _layer_input(x)
-    w = real_array(w, "w")
-    if w.ndim != 6:
-        raise ValueError(f"w must have shape (OH, OW, F, C, KH, KW), got ndim={w.ndim}")
-    if w.size == 0:
-        raise ValueError(f"w must not be empty, got shape {w.shape}")
+    w = check_ndim(real_array(w, "w"), "w", 6, "(OH, OW, F, C, KH, KW)")
     out_h, out_w, n_filters, channels, kh, kw = w.shape
     if channels != x.shape[1]:
         raise ValueError(
@@ -737,11 +729,7 @@ def tiled_conv2d(
            [ 1., -1.,  1., -1.]])
     """
     x = _layer_input(x)
-    w = real_array(w, "w")
-    if w.ndim != 6:
-        raise ValueError(f"w must have shape (TH, TW, F, C, KH, KW), got ndim={w.ndim}")
-    if w.size == 0:
-        raise ValueError(f"w must not be empty, got shape {w.shape}")
+    w = check_ndim(real_array(w, "w"), "w", 6, "(TH, TW, F, C, KH, KW)")
     tile_h, tile_w, n_filters, channels, kh, kw = w.shape
     if channels != x.shape[1]:
         raise ValueError(

@@ -262,11 +262,8 @@ def gabor_bank(size: int, taus: Sequence[float] | np.ndarray, fs: Sequence[float
     for name in ("tau", "f"):
         if name in params:
             raise TypeError(f"gabor_bank takes {name} from {name}s, not as a keyword argument")
-    t = real_array(taus, "taus", float64=True, finite=True)
-    fr = real_array(fs, "fs", float64=True, finite=True)
-    for name, a in (("taus", t), ("fs", fr)):
-        if a.ndim != 1 or a.size == 0:
-            raise ValueError(f"{name} must be a non-empty 1-D sequence, got shape {a.shape}")
+    t = check_ndim(real_array(taus, "taus", float64=True, finite=True), "taus", 1, "(L,)")
+    fr = check_ndim(real_array(fs, "fs", float64=True, finite=True), "fs", 1, "(K,)")
     return np.stack([np.stack([gabor_kernel(size, tau=float(tk), f=float(fk), **params)
                                for tk in t]) for fk in fr])
 
