@@ -63,7 +63,8 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
 def test_partial_build_of_one_part_is_strict_and_clean(tmp_path: Path) -> None:
     # CNNBOOK_ONLY is the authoring aid of conf.py: the pages it leaves out must not turn the
     # strict build red, and the pages it keeps must still be built.
-    env = {**os.environ, "CNNBOOK_ONLY": "part1/index,part1/01-*", "CNNBOOK_BUILD_DIR": str(tmp_path)}
+    env = {**os.environ, "CNNBOOK_ONLY": "part1/index,part1/01-*",
+           "CNNBOOK_BUILD_DIR": str(tmp_path)}
     out = tmp_path / "html"
     run = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going",
                           "-q", "-c", ".", "book", str(out)],

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import conv
+from conv_cases import conv_layer_cases, seeds
 
 MODES = ("full", "valid", "same")
 MAX_SIDE = {1: 12, 2: 7, 3: 5}  # small arrays keep the suite fast
-seeds = st.integers(0, 2**32 - 1)
 
 
 def scipy_direct(name: str, x, w, mode):
@@ -281,23 +281,10 @@ def unshared_loops(x, kernel_at, out_shape, n_filters, kernel, stride, bias_at=N
     return out
 
 
-@st.composite
-def layer_cases(draw):
-    """x (N, C, H, W), w (F, C, KH, KW), optional b, and (stride, padding, dilation) pairs."""
-    n, c, f = draw(st.integers(1, 2)), draw(st.integers(1, 3)), draw(st.integers(1, 3))
-    kernel = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    dilation = (draw(st.integers(1, 2)), draw(st.integers(1, 2)))
-    size = []
-    for axis in range(2):
-        span = dilation[axis] * (kernel[axis] - 1) + 1
-        size.append(draw(st.integers(max(1, span - 2 * padding[axis]), 7)))
-    rng = np.random.default_rng(draw(seeds))
-    x = rng.standard_normal((n, c, *size))
-    w = rng.standard_normal((f, c, *kernel))
-    b = rng.standard_normal(f) if draw(st.booleans()) else None
-    return x, w, b, stride, padding, dilation
+def layer_cases():
+    """Small layer cases: the brute-force reference loops over every index."""
+    return conv_layer_cases(max_batch=2, max_filters=3, max_kernel=3, max_dilation=2,
+                            max_side=7)
 
 
 @settings(max_examples=120, deadline=None)

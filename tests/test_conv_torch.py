@@ -11,30 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import conv
+from conv_cases import conv_layer_cases, seeds
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-seeds = st.integers(0, 2**32 - 1)
 
-
-@st.composite
-def layer_cases(draw):
-    """x (N, C, H, W), w (F, C, KH, KW), b or None, and stride, padding, dilation (h, w)."""
-    n, c, f = draw(st.integers(1, 3)), draw(st.integers(1, 3)), draw(st.integers(1, 4))
-    kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-    stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    padding = (draw(st.integers(0, 2)), draw(st.integers(0, 2)))
-    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    size = []
-    for axis in range(2):
-        span = dilation[axis] * (kernel[axis] - 1) + 1
-        size.append(draw(st.integers(max(1, span - 2 * padding[axis]), 10)))
-    rng = np.random.default_rng(draw(seeds))
-    x = rng.standard_normal((n, c, *size))
-    w = rng.standard_normal((f, c, *kernel))
-    b = rng.standard_normal(f) if draw(st.booleans()) else None
-    return x, w, b, stride, padding, dilation
+def layer_cases():
+    return conv_layer_cases(max_batch=3, max_filters=4, max_kernel=4, max_dilation=3,
+                            max_side=10)
 
 
 def torch_conv2d(x, w, b, stride, padding, dilation):
