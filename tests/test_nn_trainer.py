@@ -167,3 +167,152 @@ def test_errors(kwargs, match):
     args = {"x_train": x, "t_train": t, "x_test": x, "t_test": t, **kwargs}
     with pytest.raises(ValueError, match=match):
         Trainer(SimpleConvNet(**NET), **args)
+
+
+def test_cosine_schedule_sets_each_steps_rate_and_resumes_bit_identically(tmp_path):
+    def cosine_run(epochs, checkpoint=None, interrupt=False):
+        x, t = data()
+        net = SimpleConvNet(**NET)
+        trainer = Trainer(net, x, t, x, t, epochs=epochs, batch_size=7, seed=3, verbose=False,
+                          optimizer_param={"lr": 0.02}, lr_schedule="cosine",
+                          checkpoint=checkpoint)
+        if interrupt:  # stop right after the first checkpoint, as a killed process would
+            save = trainer.save_checkpoint
+
+            def save_then_stop(path):
+                save(path)
+                raise KeyboardInterrupt
+
+            trainer.save_checkpoint = save_then_stop
+            with pytest.raises(KeyboardInterrupt):
+                trainer.train()
+            return None
+        return net, trainer, trainer.train()
+
+    net, trainer, history = cosine_run(3)
+    total = 3 * trainer.steps_per_epoch
+    # Cosine decay written out independently: lr_k = lr_0 (1 + cos(pi k / K)) / 2.
+    expected = [0.02 * 0.5 * (1 + np.cos(np.pi * k / total)) for k in range(total)]
+    np.testing.assert_allclose(history["lr"], expected, rtol=1e-12)
+    assert history["lr"][0] == 0.02 and history["lr"][-1] < 0.02 * 0.01
+    path = tmp_path / "ck.npz"
+    cosine_run(3, checkpoint=path, interrupt=True)
+    with np.load(path) as saved:
+        assert int(saved["epoch"]) == 1
+    resumed, _, resumed_history = cosine_run(3, checkpoint=path)
+    for key in net.params:
+        np.testing.assert_array_equal(resumed.params[key], net.params[key])
+    assert resumed_history["lr"] == history["lr"]
+
+
+def test_constant_schedule_keeps_the_optimizers_rate():
+    x, t = data(20)
+    history = Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=2, batch_size=10, verbose=False,
+                      optimizer=SGD(lr=0.05)).train()
+    assert history["lr"] == [0.05] * 4
+
+
+def test_checkpoint_write_is_atomic_and_leaves_no_temporary_file(tmp_path, monkeypatch):
+    x, t = data(20)
+    path = tmp_path / "ck.npz"
+
+    def trainer(epochs):
+        return Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=epochs, batch_size=10,
+                       verbose=False, checkpoint=path)
+
+    trainer(1).train()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.npz"]
+    good = path.read_bytes()
+
+    def broken_savez(file, **arrays):
+        file.write(b"half a file")
+        raise OSError("disk full")
+
+    monkeypatch.setattr(np, "savez", broken_savez)
+    with pytest.raises(OSError, match="disk full"):
+        trainer(2).train()
+    assert path.read_bytes() == good  # the previous good checkpoint survives
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.npz"]
+
+
+def _checkpoint(tmp_path, **changes):
+    """A real checkpoint after one epoch, with some arrays replaced (None removes one)."""
+    x, t = data(20)
+    path = tmp_path / "ck.npz"
+    Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False,
+            checkpoint=path).train()
+    with np.load(path) as f:
+        arrays = {k: f[k] for k in f.files}
+    for key, value in changes.items():
+        key = key.replace("__", "/")
+        if value is None:
+            del arrays[key]
+        else:
+            arrays[key] = value
+    np.savez(path, **arrays)
+    return path
+
+
+@pytest.mark.parametrize(
+    "changes, match",
+    [
+        ({"optimizer": None}, "lacks optimizer"),
+        ({"rng": None}, "lacks rng"),
+        ({"epoch": np.array(99)}, "epoch must be an integer from 0 to epochs=3"),
+        ({"epoch": np.array(-5)}, "epoch must be an integer from 0 to epochs=3"),
+        ({"epoch": np.array(1.5)}, "epoch must be an integer"),
+        ({"param__W1": np.full((2, 1, 3, 3), np.nan, np.float32)}, "W1 must hold floating-point"),
+        ({"param__W1": np.full((2, 1, 3, 3), 1e300)}, "W1 must hold floating-point values finite"),
+        ({"param__W1": np.ones((2, 1, 3, 3), dtype=np.int64)}, "W1 must hold floating-point"),
+        ({"param__W1": np.ones((3, 1, 3, 3), np.float32)}, "W1 has shape"),
+    ],
+)
+def test_bad_checkpoints_are_refused_before_anything_changes(tmp_path, changes, match):
+    path = _checkpoint(tmp_path, **changes)
+    x, t = data(20)
+    net = SimpleConvNet(**NET)
+    before = {k: v.copy() for k, v in net.params.items()}
+    trainer = Trainer(net, x, t, x, t, epochs=3, batch_size=10, verbose=False, checkpoint=path)
+    with pytest.raises(ValueError, match=match) as info:
+        trainer.train()
+    assert str(path) in str(info.value)
+    for key in before:
+        np.testing.assert_array_equal(net.params[key], before[key])
+
+
+@pytest.mark.parametrize("content", [b"", b"PK\x03\x04 truncated", b"plain text"])
+def test_unreadable_checkpoints_are_refused(tmp_path, content):
+    path = tmp_path / "ck.npz"
+    path.write_bytes(content)
+    x, t = data(20)
+    trainer = Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False,
+                      checkpoint=path)
+    with pytest.raises(ValueError, match="not a readable .npz file") as info:
+        trainer.train()
+    assert str(path) in str(info.value)
+
+
+def test_a_single_npy_array_is_not_a_checkpoint(tmp_path):
+    path = tmp_path / "ck.npz"
+    with open(path, "wb") as f:
+        np.save(f, np.zeros(3))
+    x, t = data(20)
+    trainer = Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False,
+                      checkpoint=path)
+    with pytest.raises(ValueError, match="single .npy array"):
+        trainer.train()
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"optimizer": 5}, TypeError, "optimizer must be an Optimizer"),
+        ({"seed": -1}, ValueError, "seed must be >= 0"),
+        ({"seed": 1.5}, TypeError, "seed must be an integer"),
+        ({"lr_schedule": "step"}, ValueError, "lr_schedule must be one of"),
+    ],
+)
+def test_argument_errors_are_raised_at_construction(kwargs, error, match):
+    x, t = data(10)
+    with pytest.raises(error, match=match):
+        Trainer(SimpleConvNet(**NET), x, t, x, t, **kwargs)

@@ -13,8 +13,12 @@ bit-identical to an uninterrupted one.
 
 from __future__ import annotations
 
+import math
+import os
 import sys
+import tempfile
 import time
+import zipfile
 from os import PathLike
 from pathlib import Path
 
@@ -24,9 +28,25 @@ from numpy.typing import ArrayLike
 from cnnbook._validate import check_int
 from cnnbook.nn.optim import Optimizer, make_optimizer
 
-__all__ = ["Trainer"]
+__all__ = ["Trainer", "cosine_lr"]
 
-_HISTORY = ("train_loss", "train_acc", "test_acc", "epoch_time")
+_HISTORY = ("train_loss", "lr", "train_acc", "test_acc", "epoch_time")
+_SCHEDULES = ("constant", "cosine")
+
+
+def cosine_lr(base_lr: float, step: int, total_steps: int) -> float:
+    """Learning rate of step ``step`` (0-based) under cosine decay from ``base_lr`` to 0.
+
+    ``base_lr * (1 + cos(pi * step / total_steps)) / 2`` (Loshchilov & Hutter, 2017, without
+    restarts): large steps early, while the loss falls fast, and ever smaller ones as training
+    ends, so that the last epochs settle into a minimum instead of rattling around it.
+
+    Examples
+    --------
+    >>> [round(cosine_lr(1.0, k, 4), 3) for k in range(4)]
+    [1.0, 0.854, 0.5, 0.146]
+    """
+    return base_lr * 0.5 * (1.0 + math.cos(math.pi * step / total_steps))
 
 
 def _rng_state_to_array(rng: np.random.Generator) -> np.ndarray:
@@ -75,6 +95,10 @@ class Trainer:
         Seed of the shuffling and of the training-accuracy subset.
     optimizer_param : dict, optional
         Keyword arguments for the optimizer when ``optimizer`` is a name (e.g. ``{"lr": 1e-3}``).
+    lr_schedule : {"constant", "cosine"}, optional
+        ``"constant"`` keeps the optimizer's ``lr``; ``"cosine"`` decays it from its initial value
+        to 0 over all the steps of all epochs (:func:`cosine_lr`), setting ``optimizer.lr``
+        before each step.
     train_acc_size : int, optional
         Size of the fixed random training subset whose accuracy is recorded per epoch.
     verbose : bool or None, optional
@@ -89,8 +113,8 @@ class Trainer:
     Attributes
     ----------
     history : dict of list
-        ``train_loss`` (one value per step), ``train_acc``, ``test_acc`` and ``epoch_time``
-        (seconds; one value per epoch).
+        ``train_loss`` and ``lr`` (one value per step), ``train_acc``, ``test_acc`` and
+        ``epoch_time`` (seconds; one value per epoch).
     epoch : int
         Epochs completed.
 
@@ -125,6 +149,7 @@ class Trainer:
         seed: int = 0,
         *,
         optimizer_param: dict | None = None,
+        lr_schedule: str = "constant",
         train_acc_size: int = 5000,
         verbose: bool | None = None,
         checkpoint: str | PathLike | None = None,
@@ -149,7 +174,15 @@ class Trainer:
             optimizer = make_optimizer(optimizer, **(optimizer_param or {}))
         elif optimizer_param:
             raise ValueError("optimizer_param only applies when optimizer is given by name")
+        if not isinstance(optimizer, Optimizer):
+            raise TypeError(
+                f"optimizer must be an Optimizer or a name such as 'adam', got {optimizer!r}")
+        if lr_schedule not in _SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {_SCHEDULES}, got {lr_schedule!r}")
         self.optimizer = optimizer
+        self.lr_schedule = lr_schedule
+        self.base_lr = optimizer.lr
+        seed = check_int(seed, "seed", 0)
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         subset_rng = np.random.default_rng([seed, 1])
@@ -206,10 +239,14 @@ class Trainer:
                     leave=False,
                     file=sys.stderr,
                 )
-            for i in batches:
+            for j, i in enumerate(batches):
+                if self.lr_schedule == "cosine":
+                    step = self.epoch * len(batches) + j
+                    self.optimizer.lr = cosine_lr(self.base_lr, step, self.epochs * len(batches))
                 idx = order[i : i + self.batch_size]
                 loss = self.train_step(self.x_train[idx], self.t_train[idx])
                 self.history["train_loss"].append(loss)
+                self.history["lr"].append(self.optimizer.lr)
                 if bar is not None:
                     bar.update()
                     bar.set_postfix(loss=f"{loss:.4f}", refresh=False)
@@ -249,9 +286,14 @@ class Trainer:
         arrays["rng"] = _rng_state_to_array(self.rng)
         arrays["epoch"] = np.array(self.epoch)
         arrays["optimizer"] = np.array(type(self.optimizer).__name__)
-        tmp = path.with_name(path.name + ".tmp.npz")
-        np.savez(tmp, **arrays)
-        tmp.replace(path)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as f:
+                np.savez(f, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
 
     def load_checkpoint(self, path: str | PathLike) -> None:
         """Restore the state written by :meth:`save_checkpoint` (file read without pickle).
@@ -261,8 +303,25 @@ class Trainer:
         ValueError
             If the checkpoint's optimizer type or parameter shapes do not match this trainer.
         """
-        with np.load(path, allow_pickle=False) as data:
-            saved = {k: data[k] for k in data.files}
+        try:
+            data = np.load(path, allow_pickle=False)
+            if not isinstance(data, np.lib.npyio.NpzFile):
+                raise ValueError("a single .npy array, not an .npz archive")
+            with data:
+                saved = {k: data[k] for k in data.files}
+        except (OSError, ValueError, EOFError, zipfile.BadZipFile) as err:
+            raise ValueError(f"checkpoint {path} is not a readable .npz file ({err})") from err
+        needed = ["optimizer", "rng", "epoch"] + [f"history/{k}" for k in _HISTORY]
+        lacking = [k for k in needed if k not in saved]
+        if lacking:
+            raise ValueError(f"checkpoint {path} lacks {', '.join(lacking)}: not a Trainer "
+                             "checkpoint, or written by another version")
+        if saved["rng"].shape != (6,) or saved["rng"].dtype != np.uint64:
+            raise ValueError(f"checkpoint {path}: rng must be 6 uint64 words")
+        epoch = saved["epoch"]
+        if epoch.shape != () or epoch.dtype.kind not in "iu" or not 0 <= int(epoch) <= self.epochs:
+            raise ValueError(f"checkpoint {path}: epoch must be an integer from 0 to "
+                             f"epochs={self.epochs}, got {epoch!r}")
         kind = str(saved["optimizer"])
         if kind != type(self.optimizer).__name__:
             raise ValueError(
@@ -272,12 +331,17 @@ class Trainer:
         params = {k.split("/", 1)[1]: v for k, v in saved.items() if k.startswith("param/")}
         if set(params) != set(self.network.params):
             raise ValueError(f"{path}: parameters {sorted(params)} do not match the network's")
-        for key, value in params.items():
-            if value.shape != self.network.params[key].shape:
+        for key, value in params.items():  # check everything before changing anything
+            target = self.network.params[key]
+            if value.shape != target.shape:
                 raise ValueError(
-                    f"{path}: {key} has shape {value.shape}, "
-                    f"network has {self.network.params[key].shape}"
-                )
+                    f"{path}: {key} has shape {value.shape}, network has {target.shape}")
+            with np.errstate(over="ignore"):
+                finite = value.dtype.kind == "f" and np.isfinite(value.astype(target.dtype)).all()
+            if not finite:
+                raise ValueError(
+                    f"{path}: {key} must hold floating-point values finite in {target.dtype}")
+        for key, value in params.items():
             self.network.params[key][...] = value
         self.optimizer.load_state_dict(
             {k.split("/", 1)[1]: v for k, v in saved.items() if k.startswith("optim/")}
