@@ -26,6 +26,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from cnnbook._validate import check_int
+from cnnbook.nn.augment import random_shift
 from cnnbook.nn.optim import Optimizer, make_optimizer
 
 __all__ = ["Trainer", "cosine_lr"]
@@ -99,6 +100,10 @@ class Trainer:
         ``"constant"`` keeps the optimizer's ``lr``; ``"cosine"`` decays it from its initial value
         to 0 over all the steps of all epochs (:func:`cosine_lr`), setting ``optimizer.lr``
         before each step.
+    max_shift : int, optional
+        Data augmentation: each training image of each mini-batch is moved by a random offset of
+        up to this many pixels along each axis (:func:`cnnbook.nn.augment.random_shift`, offsets
+        drawn from the trainer's generator); 0 (the default) trains on the images as they are.
     train_acc_size : int, optional
         Size of the fixed random training subset whose accuracy is recorded per epoch.
     verbose : bool or None, optional
@@ -150,6 +155,7 @@ class Trainer:
         *,
         optimizer_param: dict | None = None,
         lr_schedule: str = "constant",
+        max_shift: int = 0,
         train_acc_size: int = 5000,
         verbose: bool | None = None,
         checkpoint: str | PathLike | None = None,
@@ -182,6 +188,7 @@ class Trainer:
         self.optimizer = optimizer
         self.lr_schedule = lr_schedule
         self.base_lr = optimizer.lr
+        self.max_shift = check_int(max_shift, "max_shift", 0)
         seed = check_int(seed, "seed", 0)
         self.seed = seed
         self.rng = np.random.default_rng(seed)
@@ -244,7 +251,10 @@ class Trainer:
                     step = self.epoch * len(batches) + j
                     self.optimizer.lr = cosine_lr(self.base_lr, step, self.epochs * len(batches))
                 idx = order[i : i + self.batch_size]
-                loss = self.train_step(self.x_train[idx], self.t_train[idx])
+                x_batch = self.x_train[idx]
+                if self.max_shift:
+                    x_batch = random_shift(x_batch, self.max_shift, self.rng)
+                loss = self.train_step(x_batch, self.t_train[idx])
                 self.history["train_loss"].append(loss)
                 self.history["lr"].append(self.optimizer.lr)
                 if bar is not None:
