@@ -13,8 +13,13 @@ STAMP    := $(VENV)/.installed
 export CNNBOOK_BUILD_DIR := $(abspath $(BUILDDIR))
 export PYTHONHASHSEED := 0
 
-.PHONY: install html test test-fast bench clean serve lock
+.PHONY: help install html test test-fast lint format bench clean serve lock
 
+## help: list the targets
+help:
+	@awk -F': ' '/^## [a-z-]+: / { sub(/^## /, "", $$1); printf "  make %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+## install: create .venv and install cnnbook with the book and test tool chain
 install: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
@@ -29,9 +34,19 @@ html: install
 	$(BIN)/sphinx-build -b html -c . $(SPHINXOPTS) book $(BUILDDIR)/html
 	@echo "Open $(BUILDDIR)/html/index.html"
 
-## test: build the book strictly, then run every test (library, chapters, browser)
-test: html
+## test: lint, build the book strictly, then run every test (library, chapters, browser)
+test: lint html
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+## lint: ruff's checks and its formatting, checked (configured in pyproject.toml)
+lint: install
+	$(BIN)/ruff check cnnbook tests benchmarks conf.py
+	$(BIN)/ruff format --check cnnbook tests benchmarks conf.py
+
+## format: apply ruff's formatting and safe fixes
+format: install
+	$(BIN)/ruff format cnnbook tests benchmarks conf.py
+	$(BIN)/ruff check --fix cnnbook tests benchmarks conf.py
 
 ## test-fast: the library tests only, no book build
 test-fast: install
@@ -41,6 +56,7 @@ test-fast: install
 bench: install
 	$(BIN)/python -m cnnbook bench
 
+## serve: the built site on http://127.0.0.1:$(PORT)
 serve:
 	$(BIN)/python -m http.server $(PORT) --bind 127.0.0.1 --directory $(BUILDDIR)/html
 
@@ -48,5 +64,6 @@ serve:
 lock:
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^cnnbook' > constraints.txt
 
+## clean: remove the build folder (the execution cache with it)
 clean:
 	rm -rf $(BUILDDIR)
