@@ -53,11 +53,11 @@ def test_bad_arguments_exit_with_usage(capsys):
     assert "usage" in capsys.readouterr().err
 
 
-def test_data_delegates_to_datasets(monkeypatch):
+def test_data_runs_the_status_table(monkeypatch):
     calls = []
-    import cnnbook.datasets
+    import cnnbook.__main__
 
-    monkeypatch.setattr(cnnbook.datasets, "data_command", lambda *a: calls.append(a) or 0)
+    monkeypatch.setattr(cnnbook.__main__, "data_command", lambda *a: calls.append(a) or 0)
     assert main(["data", "--dataset", "mnist", "--root", "/somewhere", "--no-download"]) == 0
     assert calls == [("mnist", "/somewhere", False)]
 

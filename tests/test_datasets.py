@@ -22,6 +22,9 @@ import numpy as np
 import pytest
 
 from cnnbook import datasets as ds
+from cnnbook.__main__ import data_command
+from cnnbook.datasets import book as ds_book
+from cnnbook.datasets import files as ds_files
 
 # --------------------------------------------------------------------------------------------
 # IDX files written independently of the parser
@@ -97,7 +100,7 @@ def test_read_idx_rejects_corrupt_files(tmp_path, data, message):
 def test_read_idx_rejects_corrupt_files_inside_gzip(tmp_path):
     path = tmp_path / "bad.idx.gz"
     path.write_bytes(gzip.compress(GOOD + b"\x07"))
-    with pytest.raises(ValueError, match="1 extra bytes"):
+    with pytest.raises(ValueError, match=r"more data than the IDX header declares \(18 bytes\)"):
         ds.read_idx(path)
 
 
@@ -146,7 +149,8 @@ class Fake:
         self.raw = raw
         self.gz = {f"{k}.gz": gzip.compress(v, mtime=0) for k, v in raw.items()}
         files = [ds.IdxFile(f"{k}.gz", hashlib.sha256(self.gz[f"{k}.gz"]).hexdigest(),
-                            hashlib.sha256(v).hexdigest()) for k, v in raw.items()]
+                            hashlib.sha256(v).hexdigest(), len(self.gz[f"{k}.gz"]))
+                 for k, v in raw.items()]
         self.info = ds.DatasetInfo(name, f"Fake-{name}", *files,
                                    class_names=tuple(f"c{i}" for i in range(10)))
 
@@ -166,7 +170,7 @@ def env(tmp_path, monkeypatch):
         monkeypatch.setitem(ds.DATASETS, name, fake.info)
         monkeypatch.setitem(ds.MIRRORS, name, ())
         monkeypatch.setitem(ds.SYSTEM_DIRS, name, ())
-    monkeypatch.setattr(ds, "_VERIFIED", {})
+    monkeypatch.setattr(ds_files, "_VERIFIED", {})
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     monkeypatch.delenv("CNNBOOK_DATA", raising=False)
     monkeypatch.delenv("CNNBOOK_DATASET", raising=False)
@@ -393,24 +397,30 @@ def test_interrupted_download_leaves_no_partial_file(env, server, monkeypatch):
 
 
 def test_fetch_validates_arguments(env):
-    with pytest.raises(ValueError, match="timeout must be a positive"):
+    with pytest.raises(ValueError, match="timeout must be > 0"):
         ds.fetch("mnist", timeout=0)
-    with pytest.raises(ValueError, match="retries must be a non-negative integer"):
+    with pytest.raises(ValueError, match="timeout must be finite"):
+        ds.fetch("mnist", timeout=float("inf"))
+    with pytest.raises(TypeError, match="timeout must be a real number"):
+        ds.fetch("mnist", timeout="30")
+    with pytest.raises(ValueError, match="retries must be >= 0"):
         ds.fetch("mnist", retries=-1)
+    with pytest.raises(TypeError, match="retries must be an integer"):
+        ds.fetch("mnist", retries=1.5)
     with pytest.raises(ValueError, match="dataset name must be one of"):
         ds.fetch("emnist")
 
 
 def test_data_command_table(env, tmp_path, capsys):
     root = env["mnist"].write(tmp_path / "root")
-    assert ds.data_command("mnist", str(root), download=False) == 0
+    assert data_command("mnist", str(root), download=False) == 0
     out = capsys.readouterr().out
     assert out.count(" ok ") == 4 and str(root) in out
-    assert ds.data_command("all", str(root), download=False) == 1
+    assert data_command("all", str(root), download=False) == 1
     out = capsys.readouterr().out
     assert "MISSING" in out and "fashion-mnist" in out
     with pytest.raises(ValueError, match="dataset name must be one of"):
-        ds.data_command("svhn", None, download=False)
+        data_command("svhn", None, download=False)
 
 
 # --------------------------------------------------------------------------------------------
@@ -424,7 +434,9 @@ def test_book_dataset_prefers_mnist(env, tmp_path):
     assert data.name == "mnist"
     assert data.x_train.shape == (N_TRAIN, 1, 28, 28) and data.t_test.dtype == np.int64
     assert data.class_names == env["mnist"].info.class_names
-    assert data.reason.startswith("Using Fake-mnist") and str(root) in data.reason
+    assert data.summary.startswith("MNIST (30 training and 20 test images of handwritten digits)")
+    assert data.reason == data.summary and data.title == "MNIST"
+    assert str(root) not in data.summary and str(root) in data.details
 
 
 def test_book_dataset_falls_back_to_fashion_then_synthetic(env, tmp_path, monkeypatch):
@@ -432,14 +444,19 @@ def test_book_dataset_falls_back_to_fashion_then_synthetic(env, tmp_path, monkey
     env["fashion-mnist"].write(root / "fashion-mnist")
     data = ds.book_dataset(root=root)
     assert data.name == "fashion-mnist"
-    assert "MNIST is not available" in data.reason and "train-images-idx3-ubyte.gz" in data.reason
-    assert str(root / "fashion-mnist") in data.reason
+    assert data.summary.startswith("Fashion-MNIST (30 training and 20 test images of clothing)")
+    assert "because MNIST was not available" in data.summary and str(root) not in data.summary
+    assert "MNIST was not available" in data.details
+    assert "train-images-idx3-ubyte.gz" in data.details
+    assert str(root / "fashion-mnist") in data.details
     np.testing.assert_array_equal(data.t_train, env["fashion-mnist"].t_train)
 
-    monkeypatch.setattr(ds, "SYNTHETIC_SIZES", (30, 10))
+    monkeypatch.setattr(ds_book, "SYNTHETIC_SIZES", (30, 10))
     data = ds.book_dataset(root=tmp_path / "empty")
     assert data.name == "synthetic" and data.x_train.shape == (30, 1, 28, 28)
-    assert "Neither is Fashion-MNIST" in data.reason and "synthetic digits" in data.reason
+    assert data.summary.startswith("Generated digits (30 training and 10 test images")
+    assert "neither MNIST nor Fashion-MNIST" in data.summary
+    assert "Neither was Fashion-MNIST" in data.details and "synthetic_digits" in data.details
     np.testing.assert_array_equal(data.x_test, ds.synthetic_digits(10, seed=1)[0])
 
 
@@ -450,7 +467,7 @@ def test_book_dataset_by_name_never_substitutes(env, tmp_path, monkeypatch):
         ds.book_dataset(root=tmp_path / "root")
     monkeypatch.setenv("CNNBOOK_DATASET", "mnist")
     data = ds.book_dataset(root=tmp_path / "root")
-    assert data.name == "mnist" and data.reason.startswith("CNNBOOK_DATASET=mnist selects it.")
+    assert data.name == "mnist" and data.summary.endswith("chosen by CNNBOOK_DATASET=mnist.")
     monkeypatch.setenv("CNNBOOK_DATASET", "cifar10")
     with pytest.raises(ValueError, match="CNNBOOK_DATASET must be one of"):
         ds.book_dataset()
@@ -467,9 +484,10 @@ def test_book_dataset_offline_fallback_is_bounded(env, tmp_path, monkeypatch):
     try:
         for name in ("mnist", "fashion-mnist"):
             monkeypatch.setitem(ds.MIRRORS, name, (f"http://127.0.0.1:{port}/{name}/",))
-        monkeypatch.setattr(ds, "_BOOK_TIMEOUT", 0.3)
-        monkeypatch.setattr(ds, "_BOOK_BUDGET", 0.5)
-        monkeypatch.setattr(ds, "SYNTHETIC_SIZES", (10, 10))
+        monkeypatch.setattr(ds_book, "_BOOK_TIMEOUT", 0.3)
+        monkeypatch.setattr(ds_book, "_BOOK_BUDGET", 0.5)
+        monkeypatch.setattr(ds_book, "SYNTHETIC_SIZES", (10, 10))
+        ds.synthetic_digits(1)  # the glyph bank is drawn once per process: not part of the bound
         start = time.monotonic()
         data = ds.book_dataset(root=tmp_path / "empty")
         elapsed = time.monotonic() - start
@@ -477,7 +495,7 @@ def test_book_dataset_offline_fallback_is_bounded(env, tmp_path, monkeypatch):
         silent.close()
     assert data.name == "synthetic"
     assert elapsed < 4.0, elapsed
-    assert f"127.0.0.1:{port}" in data.reason
+    assert f"127.0.0.1:{port}" in data.details
 
 
 # --------------------------------------------------------------------------------------------
