@@ -27,21 +27,26 @@ __all__ = ["build_parser", "data_command", "main"]
 _INPUT_ERRORS = (ValueError, TypeError, KeyError, OSError, EOFError, zipfile.BadZipFile)
 
 
-def _argument(check, parse):
+def _argument(check, parse, expected: str):
     """An argparse type: ``parse`` the text, then ``check`` it; errors become usage errors."""
 
     def convert(text: str):
         try:
-            return check(parse(text))
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        try:
+            return check(value)
         except (ValueError, TypeError) as exc:
             raise argparse.ArgumentTypeError(str(exc)) from None
 
     return convert
 
 
-_positive_int = _argument(lambda v: check_int(v, "the value", 1), int)
-_positive_float = _argument(lambda v: check_real(v, "the value", minimum=0, strict=True), float)
-_seed = _argument(lambda v: check_seed(v, "the seed"), int)
+_positive_int = _argument(lambda v: check_int(v, "the value", 1), int, "a positive integer")
+_positive_float = _argument(lambda v: check_real(v, "the value", minimum=0, strict=True), float,
+                            "a positive number")
+_seed = _argument(lambda v: check_seed(v, "the seed"), int, "a non-negative integer")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -271,7 +276,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success.
+        0 on success; 1 when a dataset's files cannot be had (or ``data`` finds some missing);
+        2 for unusable input (bad numbers, ``CNNBOOK_DATASET``, a symlink-loop folder, a bad
+        checkpoint, an ``--out`` folder that does not exist), reported in one line.
 
     Examples
     --------

@@ -562,3 +562,202 @@ def test_debian_fashion_mnist(monkeypatch, tmp_path):
     assert x.dtype == np.float32 and 0.0 == x.min() and x.max() == 1.0
     assert np.bincount(t).tolist() == [6000] * 10
     assert np.bincount(tt).tolist() == [1000] * 10
+
+
+# --------------------------------------------------------------------------------------------
+# Hostile files, folders and servers (issue: every bad input a clear error)
+# --------------------------------------------------------------------------------------------
+
+def test_read_idx_too_many_dimensions_names_the_file(tmp_path):
+    path = tmp_path / "many.idx"
+    path.write_bytes(bytes([0, 0, 0x08, 65]) + struct.pack(">65I", *[1] * 65) + b"\x00")
+    with pytest.raises(ValueError, match="65 dimensions") as info:
+        ds.read_idx(path)
+    assert str(path) in str(info.value)
+
+
+def test_read_idx_refuses_a_header_declaring_too_much(tmp_path):
+    path = tmp_path / "huge.idx.gz"
+    path.write_bytes(gzip.compress(idx_bytes(0x0E, (100_000, 100_000), [])))
+    with pytest.raises(ValueError, match="MAX_IDX_BYTES") as info:
+        ds.read_idx(path)
+    assert str(path) in str(info.value) and "(100000, 100000)" in str(info.value)
+
+
+def test_read_idx_paths_must_be_paths():
+    for bad in (None, 123, 1.5):
+        with pytest.raises(TypeError, match="path must be a path"):
+            ds.read_idx(bad)
+
+
+def test_gzip_bomb_is_rejected_after_the_declared_size(tmp_path):
+    import tracemalloc
+
+    path = tmp_path / "bomb.idx.gz"
+    unpacked = 200 << 20  # 200 MiB of zeros after a header declaring 6 bytes of data
+    packer = __import__("zlib").compressobj(9, wbits=31)
+    parts = [packer.compress(GOOD)]
+    zeros = bytes(1 << 20)
+    parts += [packer.compress(zeros) for _ in range(unpacked >> 20)]
+    parts.append(packer.flush())
+    path.write_bytes(b"".join(parts))
+    assert path.stat().st_size < unpacked / 500  # a small file that expands a lot
+    tracemalloc.start()
+    try:
+        with pytest.raises(ValueError, match=r"more data than the IDX header declares \(18 bytes") \
+                as info:
+            ds.read_idx(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert str(path) in str(info.value)
+    assert peak < 4 * path.stat().st_size + (1 << 20), peak  # the file, never its expansion
+
+
+def test_symlink_loop_as_root_or_cnnbook_data_is_a_clear_error(env, tmp_path, monkeypatch):
+    loop = tmp_path / "loop"
+    loop.symlink_to(tmp_path / "loop2")
+    (tmp_path / "loop2").symlink_to(loop)
+    with pytest.raises(ValueError, match="root must be a usable folder") as info:
+        ds.load_mnist(loop, download=False)
+    assert str(loop) in str(info.value)
+    with pytest.raises(ValueError, match="root must be a usable folder"):
+        ds.verify("mnist", loop)
+    monkeypatch.setenv("CNNBOOK_DATA", str(loop))
+    with pytest.raises(ValueError, match="CNNBOOK_DATA must be a usable folder"):
+        ds.load_mnist(download=False)
+    with pytest.raises(ValueError, match="CNNBOOK_DATA must be a usable folder"):
+        ds.book_dataset()
+
+
+def test_roots_must_be_paths(env):
+    for bad in (123, 4.5, ["a"]):
+        with pytest.raises(TypeError, match="root must be a path"):
+            ds.load_mnist(bad, download=False)
+
+
+def test_odd_things_under_a_file_name_are_problem_lines(env, tmp_path):
+    fake = env["mnist"]
+    root = fake.write(tmp_path / "root")
+    cache = fake.write(ds.cache_dir("mnist"))
+    (root / "train-images-idx3-ubyte.gz").unlink()
+    (root / "train-images-idx3-ubyte.gz").mkdir()  # a directory where the file should be
+    (root / "t10k-labels-idx1-ubyte.gz").unlink()
+    (root / "t10k-labels-idx1-ubyte.gz").symlink_to(root / "nowhere")  # dangling
+    loop = root / "train-labels-idx1-ubyte.gz"
+    loop.unlink()
+    loop.symlink_to(root / "train-labels-idx1-ubyte")
+    (root / "train-labels-idx1-ubyte").symlink_to(loop)  # a loop, under both names
+    images = root / "t10k-images-idx3-ubyte.gz"
+    images.write_bytes(fake.gz["train-labels-idx1-ubyte.gz"])  # the wrong file of this dataset
+    statuses = {s.filename: s for s in ds.verify("mnist", root)}
+    assert all(s.ok and s.path.parent == cache for s in statuses.values())
+    lines = {name: " | ".join(s.problems) for name, s in statuses.items()}
+    assert "is a directory" in lines["train-images-idx3-ubyte.gz"]
+    assert "dangling symbolic link" in lines["t10k-labels-idx1-ubyte.gz"]
+    assert "symbolic link loop" in lines["train-labels-idx1-ubyte.gz"]
+    assert str(images) in lines["t10k-images-idx3-ubyte.gz"]
+    assert "train-labels-idx1-ubyte.gz file under the wrong name" in lines[
+        "t10k-images-idx3-ubyte.gz"]
+    with pytest.warns(ds.DatasetWarning) as record:
+        ds.load_mnist(root, download=False)
+    warned = sorted(str(w.message) for w in record)
+    assert warned == sorted(p for s in statuses.values() for p in s.problems)
+
+
+def serve(handler, name: str, fake: Fake, prefix: str) -> None:
+    for filename, data in fake.gz.items():
+        handler.files[f"/{prefix}/{filename}"] = data
+
+
+def test_download_never_streams_more_than_the_published_size(env, server, monkeypatch):
+    url, handler = server
+    fake = env["mnist"]
+    for filename in fake.gz:
+        handler.files[f"/huge/{filename}"] = bytes(8 << 20)  # 8 MiB for files of a few KB
+    monkeypatch.setitem(ds.MIRRORS, "mnist", (f"{url}/huge/",))
+    with pytest.raises(ds.DatasetNotFoundError) as info:
+        ds.fetch("mnist", retries=0, timeout=5)
+    size = fake.info.test_labels.size
+    lines = [e for e in info.value.download_errors if "t10k-labels" in e]
+    assert len(lines) == 1 and f"more than the expected {size:,} bytes" in lines[0]
+    assert list(ds.cache_dir("mnist").iterdir()) == []
+
+
+def test_downloaded_files_get_normal_permissions(env, server, monkeypatch):
+    url, handler = server
+    serve(handler, "mnist", env["mnist"], "good")
+    monkeypatch.setitem(ds.MIRRORS, "mnist", (f"{url}/good/",))
+    old = os.umask(0o022)
+    try:
+        paths = ds.fetch("mnist", retries=0, timeout=5)
+    finally:
+        os.umask(old)
+    for path in paths.values():
+        assert path.stat().st_mode & 0o777 == 0o644, oct(path.stat().st_mode)
+
+
+def test_stale_temporary_files_are_cleaned_and_fresh_ones_kept(env, server, monkeypatch):
+    url, handler = server
+    serve(handler, "mnist", env["mnist"], "good")
+    monkeypatch.setitem(ds.MIRRORS, "mnist", (f"{url}/good/",))
+    cache = ds.cache_dir("mnist")
+    cache.mkdir(parents=True)
+    stale = [cache / "tmpab12cd34", cache / ".train-images-idx3-ubyte.gz.x1y2.part"]
+    fresh = cache / "tmpfresh000"  # another process may be writing it right now
+    for path in [*stale, fresh]:
+        path.write_bytes(b"partial")
+    hour_ago = time.time() - 3600
+    for path in stale:
+        os.utime(path, (hour_ago, hour_ago))
+    ds.fetch("mnist", retries=0, timeout=5)
+    assert not any(p.exists() for p in stale) and fresh.exists()
+
+
+def test_a_failing_host_is_reported_for_every_file_it_skips(env, monkeypatch):
+    import socket
+    with socket.socket() as s:  # a port with nobody listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setitem(ds.MIRRORS, "mnist", (f"http://127.0.0.1:{port}/m/",))
+    with pytest.raises(ds.DatasetNotFoundError) as info:
+        ds.fetch("mnist", retries=0, timeout=2)
+    errors = info.value.download_errors
+    for filename in env["mnist"].gz:
+        assert sum(f"127.0.0.1:{port}/m/{filename}" in e for e in errors) == 1, errors
+    assert sum("failed earlier" in e for e in errors) == 3
+    assert all(e in str(info.value) for e in errors)
+
+
+def test_book_texts_never_name_the_machine_folders(env, tmp_path, monkeypatch):
+    home = tmp_path / "home" / "reader"
+    cache = tmp_path / "xdg-cache"
+    data = tmp_path / "shared" / "data"
+    build = tmp_path / "build"
+    for folder in (home, cache, data, build):
+        folder.mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache))
+    monkeypatch.setenv("CNNBOOK_DATA", str(data))
+    monkeypatch.chdir(build)
+    monkeypatch.setattr(ds_book, "SYNTHETIC_SIZES", (10, 10))
+    env["fashion-mnist"].write(home / "fmnist")
+    bad = data / "train-images-idx3-ubyte.gz"
+    bad.write_bytes(b"not MNIST")
+    fashion = ds.book_dataset(root=home / "fmnist")
+    synthetic = ds.book_dataset(root=build)
+    for data_set in (fashion, synthetic):
+        text = data_set.summary + "\n" + data_set.details
+        for folder in (home, cache, data, build):
+            assert str(folder) not in text, (folder, text)
+        assert "/" not in data_set.summary
+    assert "$CNNBOOK_DATA/train-images-idx3-ubyte.gz" in fashion.details
+    assert "~/fmnist" in fashion.details and "<cache>/cnnbook/mnist" not in fashion.details
+    assert "<cache>/mnist" in fashion.details
+    assert "<build>" in synthetic.details
+
+
+def test_public_text_replaces_whole_folder_names_only(monkeypatch, tmp_path):
+    monkeypatch.setenv("HOME", str(tmp_path / "root"))
+    text = f"{tmp_path}/root/a and {tmp_path}/rooted and {tmp_path}/x/root"
+    assert ds.public_text(text) == f"~/a and {tmp_path}/rooted and {tmp_path}/x/root"

@@ -225,10 +225,12 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
     array([7, 8, 9], dtype=uint8)
     """
     path = check_path(path, "path")
-    with open(path, "rb") as f:
-        head = f.read(MAX_IDX_BYTES + 1)
-    if head[:2] != GZIP_MAGIC and path.suffix == ".gz":
+    size = path.stat().st_size
+    if size > MAX_IDX_BYTES:
+        raise ValueError(f"{path}: {size:,} bytes, more than MAX_IDX_BYTES = {MAX_IDX_BYTES:,}")
+    data = path.read_bytes()
+    if data[:2] != GZIP_MAGIC and path.suffix == ".gz":
         raise ValueError(f"{path}: named .gz but not gzip-compressed "
-                         f"(starts with 0x{head[:2].hex() or 'nothing'})")
-    return parse_idx(idx_content(head, str(path)), str(path))
+                         f"(starts with 0x{data[:2].hex() or 'nothing'})")
+    return parse_idx(idx_content(data, str(path)), str(path))
 
