@@ -755,9 +755,15 @@ def test_book_texts_never_name_the_machine_folders(env, tmp_path, monkeypatch):
     assert "~/fmnist" in fashion.details and "<cache>/cnnbook/mnist" not in fashion.details
     assert "<cache>/mnist" in fashion.details
     assert "<build>" in synthetic.details
+    env["mnist"].write(data)  # the whole dataset in $CNNBOOK_DATA, named at a sentence's end
+    mnist = ds.book_dataset()
+    assert mnist.name == "mnist" and str(data) not in mnist.details
+    assert "read from $CNNBOOK_DATA." in mnist.details
 
 
 def test_public_text_replaces_whole_folder_names_only(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path / "root"))
-    text = f"{tmp_path}/root/a and {tmp_path}/rooted and {tmp_path}/x/root"
-    assert ds.public_text(text) == f"~/a and {tmp_path}/rooted and {tmp_path}/x/root"
+    text = (f"{tmp_path}/root/a and {tmp_path}/rooted and {tmp_path}/x/root, "
+            f"{tmp_path}/root.bak; read from {tmp_path}/root.")
+    assert ds.public_text(text) == (f"~/a and {tmp_path}/rooted and {tmp_path}/x/root, "
+                                    f"{tmp_path}/root.bak; read from ~.")

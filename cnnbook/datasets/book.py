@@ -113,7 +113,7 @@ def public_text(text: str) -> str:
             except (OSError, RuntimeError):
                 pass
     for folder in sorted(pairs, key=len, reverse=True):  # whole path components only
-        pattern = rf"(?<![\w.~/-]){re.escape(folder)}(?![\w.-])"
+        pattern = rf"(?<![\w.~/-]){re.escape(folder)}(?![\w-]|\.[\w-])"
         text = re.sub(pattern, lambda _, p=pairs[folder]: p, text)
     return text
 
