@@ -75,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_positive_int, default=5)
     train.add_argument("--batch-size", type=_positive_int, default=100)
     train.add_argument("--lr", type=_positive_float, default=1e-3, help="Adam's learning rate")
-    train.add_argument("--seed", type=_seed, default=0, help="seed of the weights and the shuffling")
+    train.add_argument(
+        "--seed", type=_seed, default=0, help="seed of the weights and the shuffling"
+    )
     train.add_argument(
         "--train-size",
         type=_positive_int,

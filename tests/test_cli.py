@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from datasets_fakes import env_fixture  # noqa: F401  (fixtures env)
 
 from cnnbook.__main__ import build_parser, main
 from cnnbook.nn import SimpleConvNet
@@ -175,10 +176,26 @@ def test_without_mnist_only_the_digits_used_are_drawn(no_real_data, monkeypatch,
 
     drawn = []
     real = book.synthetic_digits
-    monkeypatch.setattr(book, "synthetic_digits", lambda n, seed: drawn.append(n) or real(n, seed=seed))
+    monkeypatch.setattr(
+        book, "synthetic_digits", lambda n, seed: drawn.append(n) or real(n, seed=seed)
+    )
     argv = ["train", "--quiet", "--epochs", "1", "--train-size", "100", "--batch-size", "50"]
     assert main([*argv, "--test-size", "30"]) == 0
     assert drawn == [100, 30]
     out = capsys.readouterr().out
     assert out.startswith("Generated digits (100 training and 30 test images")
     assert "dataset: synthetic (100 training, 30 test images)" in out
+
+
+def test_data_command_table(env, tmp_path, capsys):
+    from cnnbook.__main__ import data_command
+
+    root = env["mnist"].write(tmp_path / "root")
+    assert data_command("mnist", str(root), download=False) == 0
+    out = capsys.readouterr().out
+    assert out.count(" ok ") == 4 and str(root) in out
+    assert data_command("all", str(root), download=False) == 1
+    out = capsys.readouterr().out
+    assert "MISSING" in out and "fashion-mnist" in out
+    with pytest.raises(ValueError, match="dataset name must be one of"):
+        data_command("svhn", None, download=False)

@@ -18,7 +18,7 @@ The book's choice
 One idea per module: ``idx`` (the IDX format), ``registry`` (files, hashes, provenance, mirrors,
 names and titles), ``files`` (search order and verification), ``download`` (``pooch``),
 ``loaders`` (``load_mnist``, ...), ``synthetic`` (generated digits), ``book`` (the book's choice).
-The status table of ``python -m cnnbook data`` is part of the command line (:mod:`cnnbook.__main__`).
+The status table of ``python -m cnnbook data`` is part of the command line (``cnnbook.__main__``).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from __future__ import annotations
 from cnnbook.datasets import idx as _idx
 from cnnbook.datasets import registry as _registry
 from cnnbook.datasets import synthetic as _synthetic
-from cnnbook.datasets.book import BookDataset, book_dataset, public_text
 from cnnbook.datasets.book import SYNTHETIC_SIZES as _SYNTHETIC_SIZES
+from cnnbook.datasets.book import BookDataset, book_dataset, public_text
 from cnnbook.datasets.files import (
     DatasetNotFoundError,
     DatasetWarning,

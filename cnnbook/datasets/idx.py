@@ -12,7 +12,6 @@ import math
 import os
 import struct
 import zlib
-from pathlib import Path
 
 import numpy as np
 
@@ -40,7 +39,7 @@ GZIP_MAGIC = b"\x1f\x8b"
 
 
 def _header_size(head: bytes, source: str) -> int:
-    """Bytes the IDX file must have in total, from its first bytes (at least 4); checks the magic."""
+    """Bytes the IDX file must have in total, from its first bytes (at least 4); checks magic."""
     if len(head) < 4:
         raise ValueError(f"{source}: {len(head)} bytes, too short for the 4-byte IDX magic number")
     if head[0] != 0 or head[1] != 0:
