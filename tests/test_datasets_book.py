@@ -125,3 +125,17 @@ def test_public_text_replaces_whole_folder_names_only(monkeypatch, tmp_path):
             f"{tmp_path}/root.bak; read from {tmp_path}/root.")
     assert ds.public_text(text) == (f"~/a and {tmp_path}/rooted and {tmp_path}/x/root, "
                                     f"{tmp_path}/root.bak; read from ~.")
+
+
+def test_book_dataset_checks_its_arguments(env):
+    for bad, word in (((0, 10), "synthetic_sizes\\[0\\] must be >= 1"),
+                      ((10, 2.5), "synthetic_sizes\\[1\\] must be an integer"),
+                      ((10,), "synthetic_sizes must be two positive integers"),
+                      (10, "synthetic_sizes must be two positive integers")):
+        with pytest.raises(ValueError, match=word):
+            ds.book_dataset("synthetic", synthetic_sizes=bad)
+    with pytest.raises(TypeError, match="root must be a path"):
+        ds.book_dataset("mnist", root=42)
+    data = ds.book_dataset("synthetic", synthetic_sizes=(12, 7))
+    assert (len(data.t_train), len(data.t_test)) == (12, 7)
+    np.testing.assert_array_equal(data.x_test, ds.synthetic_digits(7, seed=1)[0])
