@@ -4,7 +4,7 @@
     trains :class:`cnnbook.nn.SimpleConvNet` on MNIST, Fashion-MNIST or generated digits, with a
     progress bar, optional checkpoints and a final summary (dataset and why, accuracy, time).
 ``data``
-    finds, downloads and verifies the datasets (:func:`cnnbook.datasets.data_command`).
+    finds, downloads and verifies the datasets and prints a status table (:func:`data_command`).
 ``bench``
     speed comparisons (:mod:`cnnbook.nn.bench`).
 """
@@ -14,25 +14,39 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import zipfile
 from collections.abc import Sequence
+from pathlib import Path
 
-__all__ = ["build_parser", "main"]
+from cnnbook._validate import check_int, check_real, check_seed
+from cnnbook.datasets.registry import DATASETS, TITLES
 
-DATASETS = ("mnist", "fashion-mnist", "synthetic")
+__all__ = ["build_parser", "data_command", "main"]
 
-
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a positive integer, got {text}")
-    return value
+# Errors that mean "this input cannot be used" (reported in one line, exit status 2).
+_INPUT_ERRORS = (ValueError, TypeError, KeyError, OSError, EOFError, zipfile.BadZipFile)
 
 
-def _positive_float(text: str) -> float:
-    value = float(text)
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number, got {text}")
-    return value
+def _argument(check, parse, expected: str):
+    """An argparse type: ``parse`` the text, then ``check`` it; errors become usage errors."""
+
+    def convert(text: str):
+        try:
+            value = parse(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+        try:
+            return check(value)
+        except (ValueError, TypeError) as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    return convert
+
+
+_positive_int = _argument(lambda v: check_int(v, "the value", 1), int, "a positive integer")
+_positive_float = _argument(lambda v: check_real(v, "the value", minimum=0, strict=True), float,
+                            "a positive number")
+_seed = _argument(lambda v: check_seed(v, "the seed"), int, "a non-negative integer")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
     train = sub.add_parser("train", help="train SimpleConvNet and report its test accuracy")
     train.add_argument(
         "--dataset",
-        choices=DATASETS,
+        choices=tuple(TITLES),
         default=None,
         help="default: $CNNBOOK_DATASET, else MNIST, else Fashion-MNIST, else synthetic",
     )
@@ -61,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--epochs", type=_positive_int, default=5)
     train.add_argument("--batch-size", type=_positive_int, default=100)
     train.add_argument("--lr", type=_positive_float, default=1e-3, help="Adam's learning rate")
-    train.add_argument("--seed", type=int, default=0, help="seed of the weights and the shuffling")
+    train.add_argument(
+        "--seed", type=_seed, default=0, help="seed of the weights and the shuffling"
+    )
     train.add_argument(
         "--train-size",
         type=_positive_int,
@@ -93,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     data = sub.add_parser("data", help="find, download and verify the datasets")
-    data.add_argument("--dataset", choices=("mnist", "fashion-mnist", "all"), default="all")
+    data.add_argument("--dataset", choices=(*DATASETS, "all"), default="all")
     data.add_argument("--root", default=None, help="folder searched first")
     data.add_argument(
         "--no-download",
@@ -110,45 +126,106 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _load_data(args: argparse.Namespace):
-    """Images and labels for ``train``, with a sentence saying which data and why."""
-    from cnnbook import datasets
+def data_command(dataset: str, root: str | None, download: bool) -> int:
+    """Print a status table of the datasets' files (fetching missing ones first if asked).
 
-    if args.dataset == "synthetic" and (args.train_size or args.test_size):
-        n_train, n_test = args.train_size or 60_000, args.test_size or 10_000
-        x_train, t_train = datasets.synthetic_digits(n_train, seed=0)
-        x_test, t_test = datasets.synthetic_digits(n_test, seed=1)
-        return (
-            "synthetic",
-            x_train,
-            t_train,
-            x_test,
-            t_test,
-            (
-                f"Dataset 'synthetic' was asked for. "
-                f"Using {n_train:,} + {n_test:,} synthetic digits "
-                "(synthetic_digits, seeds 0 and 1)."
-            ),
-        )
-    data = datasets.book_dataset(args.dataset, root=args.root)
+    This is ``python -m cnnbook data``.
+
+    Parameters
+    ----------
+    dataset : str
+        ``"mnist"``, ``"fashion-mnist"`` or ``"all"``.
+    root : str or None
+        A folder searched first.
+    download : bool
+        Whether to download missing files before checking.
+
+    Returns
+    -------
+    int
+        0 when every file of the chosen datasets is available and verified, else 1.
+
+    Raises
+    ------
+    ValueError
+        If ``dataset`` is not one of the names above, or a searched folder is a symlink loop.
+
+    Examples
+    --------
+    The table depends on which files this machine has::
+
+        data_command("mnist", None, download=False)
+        # dataset        file                        status  location
+        # ...
+    """
+    from cnnbook.datasets import DatasetNotFoundError, cache_dir, fetch, verify
+
+    if dataset != "all" and dataset not in DATASETS:
+        raise ValueError(f"dataset name must be one of {sorted(DATASETS)} or 'all', "
+                         f"got {dataset!r}")
+    names = list(DATASETS) if dataset == "all" else [dataset]
+    notes: list[str] = []
+    for name in names:
+        if download:
+            try:
+                fetch(name, root)
+            except DatasetNotFoundError as exc:
+                notes += [f"{DATASETS[name].title}: {e}" for e in exc.download_errors]
+    rows = [status for name in names for status in verify(name, root)]
+    print(f"{'dataset':<14} {'file':<27} {'status':<7} location")
+    for s in rows:
+        print(f"{s.dataset:<14} {s.filename:<27} {'ok' if s.ok else 'MISSING':<7} "
+              f"{s.path if s.ok else '-'}")
+    for s in rows:
+        for problem in s.problems:
+            print(f"rejected: {problem}")
+    for note in notes:
+        print(f"download: {note}")
+    ok = all(s.ok for s in rows)
+    if not ok:
+        print("Some files are missing: set CNNBOOK_DATA to a folder holding them, copy them into "
+              f"{cache_dir(names[0]).parent}/<dataset>, or run with downloads enabled online.")
+    return 0 if ok else 1
+
+
+def _load_data(args: argparse.Namespace):
+    """The book's dataset for ``train``, cut to ``--train-size``/``--test-size``.
+
+    Generated digits are drawn only as many as are used.
+    """
+    from cnnbook.datasets import SYNTHETIC_SIZES, book_dataset
+
+    sizes = (args.train_size or SYNTHETIC_SIZES[0], args.test_size or SYNTHETIC_SIZES[1])
+    data = book_dataset(args.dataset, root=args.root, synthetic_sizes=sizes)
     x_train, t_train, x_test, t_test = data.x_train, data.t_train, data.x_test, data.t_test
     if args.train_size:
         x_train, t_train = x_train[: args.train_size], t_train[: args.train_size]
     if args.test_size:
         x_test, t_test = x_test[: args.test_size], t_test[: args.test_size]
-    return data.name, x_train, t_train, x_test, t_test, data.reason
+    return data, x_train, t_train, x_test, t_test
+
+
+def _fail(message: str) -> int:
+    print(f"cnnbook: error: {message}", file=sys.stderr)
+    return 2
 
 
 def _train(args: argparse.Namespace) -> int:
     from cnnbook.datasets import DatasetNotFoundError
     from cnnbook.nn import SimpleConvNet, Trainer
 
+    if args.out is not None and not Path(args.out).expanduser().parent.is_dir():
+        return _fail(f"--out {args.out}: the folder {Path(args.out).parent} does not exist")
     try:
-        name, x_train, t_train, x_test, t_test, reason = _load_data(args)
+        data, x_train, t_train, x_test, t_test = _load_data(args)
     except DatasetNotFoundError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"cnnbook: error: {exc}", file=sys.stderr)
         return 1
-    print(reason, flush=True)
+    except ValueError as exc:  # CNNBOOK_DATASET, or a searched folder that is a symlink loop
+        return _fail(str(exc))
+    print(data.summary, flush=True)
+    if args.dataset is None and data.name != "mnist":
+        print(data.details, flush=True)
     network = SimpleConvNet(input_dim=x_train.shape[1:], weight_init_std="he", seed=args.seed)
     trainer = Trainer(
         network,
@@ -164,12 +241,17 @@ def _train(args: argparse.Namespace) -> int:
         verbose=args.verbose,
         checkpoint=args.checkpoint,
     )
+    if args.checkpoint is not None and Path(args.checkpoint).exists():
+        try:  # read it now, so that a bad file is one clear error, not a traceback mid-run
+            trainer.load_checkpoint(args.checkpoint)
+        except _INPUT_ERRORS as exc:
+            return _fail(f"--checkpoint {args.checkpoint}: cannot resume from it ({exc})")
     start = time.perf_counter()
     history = trainer.train()
     elapsed = time.perf_counter() - start
     if args.out:
         network.save_params(args.out)
-    print(f"dataset: {name} ({len(x_train):,} training, {len(x_test):,} test images)")
+    print(f"dataset: {data.name} ({len(x_train):,} training, {len(x_test):,} test images)")
     print(
         f"recipe: SimpleConvNet (He init, seed {args.seed}), Adam lr {args.lr:g}, "
         f"batch {args.batch_size}, {args.epochs} epochs"
@@ -196,13 +278,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     Returns
     -------
     int
-        0 on success.
+        0 on success; 1 when a dataset's files cannot be had (or ``data`` finds some missing);
+        2 for unusable input (bad numbers, ``CNNBOOK_DATASET``, a symlink-loop folder, a bad
+        checkpoint, an ``--out`` folder that does not exist), reported in one line.
 
     Examples
     --------
     >>> main(["train", "--dataset", "synthetic", "--epochs", "1",
     ...       "--train-size", "200", "--test-size", "100", "--quiet"])  # doctest: +ELLIPSIS
-    Dataset 'synthetic' was asked for. Using 200 + 100 synthetic digits ...
+    Generated digits (200 training and 100 test images ...), as asked for.
     dataset: synthetic (200 training, 100 test images)
     recipe: SimpleConvNet (He init, seed 0), Adam lr 0.001, batch 100, 1 epochs
     ...
@@ -214,9 +298,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "train":
         return _train(args)
     if args.command == "data":
-        from cnnbook.datasets import data_command
-
-        return data_command(args.dataset, args.root, args.download)
+        try:
+            return data_command(args.dataset, args.root, args.download)
+        except ValueError as exc:  # a searched folder that is a symlink loop
+            return _fail(str(exc))
     from cnnbook.nn import bench
 
     return bench.main(args.rounds, with_torch=args.torch)

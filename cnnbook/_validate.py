@@ -7,7 +7,9 @@ argument and what was expected, instead of failing deep inside NumPy.
 from __future__ import annotations
 
 import math
+import os
 from numbers import Integral
+from pathlib import Path
 
 import numpy as np
 
@@ -136,3 +138,58 @@ def check_ndim(arr: np.ndarray, name: str, ndim: int, layout: str) -> np.ndarray
     if arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
     return arr
+
+
+def check_seed(value: object, name: str = "seed") -> int:
+    """Return a random seed as an ``int`` after checking it is a non-negative integer.
+
+    Python and NumPy integers are accepted; bools, floats and strings are refused.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not an integer (a bool, a float such as ``1.0``, a string).
+    ValueError
+        ``value`` is negative.
+
+    Examples
+    --------
+    >>> check_seed(np.int64(7))
+    7
+    >>> check_seed(-1)
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be >= 0, got -1
+    """
+    return check_int(value, name, 0)
+
+
+def check_path(value: object, name: str) -> Path:
+    """Return ``value`` as a :class:`pathlib.Path` after checking it is a non-empty path.
+
+    ``str`` and :class:`os.PathLike` objects are accepted (a leading ``~`` is expanded).
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a ``str`` or path-like object (e.g. a number or ``None``).
+    ValueError
+        ``value`` is the empty string.
+
+    Examples
+    --------
+    >>> check_path("data/mnist", "root").parts
+    ('data', 'mnist')
+    >>> check_path(123, "root")
+    Traceback (most recent call last):
+    ...
+    TypeError: root must be a path (str or os.PathLike), got 123 (int)
+    """
+    if isinstance(value, os.PathLike):
+        value = os.fspath(value)
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a path (str or os.PathLike), got {value!r} ({type(value).__name__})")
+    if not value:
+        raise ValueError(f"{name} must be a path, got the empty string")
+    return Path(value).expanduser()

@@ -5,6 +5,7 @@ import sys
 
 import numpy as np
 import pytest
+from datasets_fakes import env_fixture  # noqa: F401  (fixtures env)
 
 from cnnbook.__main__ import build_parser, main
 from cnnbook.nn import SimpleConvNet
@@ -53,11 +54,11 @@ def test_bad_arguments_exit_with_usage(capsys):
     assert "usage" in capsys.readouterr().err
 
 
-def test_data_delegates_to_datasets(monkeypatch):
+def test_data_runs_the_status_table(monkeypatch):
     calls = []
-    import cnnbook.datasets
+    import cnnbook.__main__
 
-    monkeypatch.setattr(cnnbook.datasets, "data_command", lambda *a: calls.append(a) or 0)
+    monkeypatch.setattr(cnnbook.__main__, "data_command", lambda *a: calls.append(a) or 0)
     assert main(["data", "--dataset", "mnist", "--root", "/somewhere", "--no-download"]) == 0
     assert calls == [("mnist", "/somewhere", False)]
 
@@ -83,3 +84,118 @@ def test_module_entry_point_runs():
     )
     assert result.returncode == 0
     assert "train" in result.stdout and "bench" in result.stdout and "data" in result.stdout
+
+
+# --------------------------------------------------------------------------------------------
+# Bad input: one clear line and exit status 2, never a traceback
+# --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, argument, words",
+    [
+        (["--lr", "inf"], "--lr", "finite"),
+        (["--lr", "1e309"], "--lr", "finite"),
+        (["--lr", "nan"], "--lr", "finite"),
+        (["--lr", "-1"], "--lr", "> 0"),
+        (["--lr", "abc"], "--lr", "expected a positive number"),
+        (["--seed", "-1"], "--seed", "seed must be >= 0"),
+        (["--seed", "1.5"], "--seed", "expected a non-negative integer"),
+        (["--epochs", "0"], "--epochs", ">= 1"),
+    ],
+)
+def test_bad_numbers_are_usage_errors_naming_the_argument(argv, argument, words, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["train", *argv])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {argument}" in err and words in err
+    assert "Traceback" not in err
+
+
+@pytest.fixture
+def no_real_data(tmp_path, monkeypatch):
+    """No MNIST or Fashion-MNIST anywhere, no mirrors: the default choice is generated digits."""
+    import cnnbook.datasets as ds
+
+    for name in ("mnist", "fashion-mnist"):
+        monkeypatch.setitem(ds.MIRRORS, name, ())
+        monkeypatch.setitem(ds.SYSTEM_DIRS, name, ())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("CNNBOOK_DATA", raising=False)
+    monkeypatch.delenv("CNNBOOK_DATASET", raising=False)
+    return tmp_path
+
+
+def one_error_line(capsys, *words):
+    captured = capsys.readouterr()
+    lines = captured.err.strip().splitlines()
+    assert len(lines) == 1, captured.err
+    assert lines[0].startswith("cnnbook: error:")
+    for word in words:
+        assert word in lines[0], lines[0]
+    return captured
+
+
+def test_bogus_cnnbook_dataset_is_one_error_line(no_real_data, monkeypatch, capsys):
+    monkeypatch.setenv("CNNBOOK_DATASET", "bogus")
+    assert main([*TINY[:1], "--quiet"]) == 2
+    one_error_line(capsys, "CNNBOOK_DATASET", "bogus")
+
+
+def test_symlink_loop_as_cnnbook_data_is_one_error_line(no_real_data, monkeypatch, capsys):
+    loop = no_real_data / "loop"
+    loop.symlink_to(no_real_data / "loop2")
+    (no_real_data / "loop2").symlink_to(loop)
+    monkeypatch.setenv("CNNBOOK_DATA", str(loop))
+    assert main(["train", "--quiet", "--train-size", "20"]) == 2
+    one_error_line(capsys, "CNNBOOK_DATA", str(loop))
+    assert main(["data", "--no-download"]) == 2
+    one_error_line(capsys, "CNNBOOK_DATA")
+
+
+def test_garbage_checkpoint_is_one_error_line(tmp_path, capsys):
+    ckpt = tmp_path / "ckpt.npz"
+    ckpt.write_bytes(b"this is not a checkpoint")
+    assert main([*TINY, "--epochs", "1", "--checkpoint", str(ckpt)]) == 2
+    captured = one_error_line(capsys, "--checkpoint", str(ckpt))
+    assert "final test accuracy" not in captured.out
+
+
+def test_out_into_a_missing_folder_fails_before_training(tmp_path, monkeypatch, capsys):
+    import cnnbook.__main__ as cli
+
+    monkeypatch.setattr(cli, "_load_data", lambda args: pytest.fail("data loaded before --out"))
+    out = tmp_path / "missing" / "params.npz"
+    assert main([*TINY, "--epochs", "1", "--out", str(out)]) == 2
+    one_error_line(capsys, "--out", str(tmp_path / "missing"))
+
+
+def test_without_mnist_only_the_digits_used_are_drawn(no_real_data, monkeypatch, capsys):
+    from cnnbook.datasets import book
+
+    drawn = []
+    real = book.synthetic_digits
+    monkeypatch.setattr(
+        book, "synthetic_digits", lambda n, seed: drawn.append(n) or real(n, seed=seed)
+    )
+    argv = ["train", "--quiet", "--epochs", "1", "--train-size", "100", "--batch-size", "50"]
+    assert main([*argv, "--test-size", "30"]) == 0
+    assert drawn == [100, 30]
+    out = capsys.readouterr().out
+    assert out.startswith("Generated digits (100 training and 30 test images")
+    assert "dataset: synthetic (100 training, 30 test images)" in out
+
+
+def test_data_command_table(env, tmp_path, capsys):
+    from cnnbook.__main__ import data_command
+
+    root = env["mnist"].write(tmp_path / "root")
+    assert data_command("mnist", str(root), download=False) == 0
+    out = capsys.readouterr().out
+    assert out.count(" ok ") == 4 and str(root) in out
+    assert data_command("all", str(root), download=False) == 1
+    out = capsys.readouterr().out
+    assert "MISSING" in out and "fashion-mnist" in out
+    with pytest.raises(ValueError, match="dataset name must be one of"):
+        data_command("svhn", None, download=False)

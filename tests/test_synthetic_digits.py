@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 from cnnbook import datasets as ds
+from cnnbook.datasets import synthetic as syn
 
 
 @pytest.fixture(scope="module")
@@ -79,14 +80,48 @@ def test_samples_differ_within_a_class(digits):
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="n must be at least 1"):
+    with pytest.raises(ValueError, match="n must be >= 1"):
         ds.synthetic_digits(0)
     with pytest.raises(TypeError, match="n must be an integer"):
         ds.synthetic_digits(2.5)
-    with pytest.raises(TypeError, match="seed must be an integer"):
-        ds.synthetic_digits(5, seed=True)
-    with pytest.raises(ValueError, match="seed must be non-negative"):
+    with pytest.raises(TypeError, match="n must be an integer"):
+        ds.synthetic_digits("10")
+    for bad in (True, 1.0, "3", None):
+        with pytest.raises(TypeError, match="seed must be an integer"):
+            ds.synthetic_digits(5, seed=bad)
+    with pytest.raises(ValueError, match="seed must be >= 0"):
         ds.synthetic_digits(5, seed=-1)
+
+
+def test_too_many_images_are_refused_before_allocating():
+    n = 10**9
+    with pytest.raises(ValueError, match="MAX_SYNTHETIC_DIGITS") as info:
+        ds.synthetic_digits(n)
+    message = str(info.value)
+    assert "n must be at most" in message
+    assert f"{n * 28 * 28 * 4:,} bytes" in message  # float32 images of 28 x 28
+    ds.synthetic_digits(1, seed=np.int64(3))  # NumPy integers are seeds too
+
+
+def test_no_warnings_under_the_book_style():
+    """The book's style turns on constrained layout; drawing the glyphs must not warn about it,
+    and the style must not change a pixel of the glyph bank."""
+    import warnings
+
+    from cnnbook import plotting
+
+    syn._glyph_bank.cache_clear()
+    plain = syn._glyph_bank()
+    syn._glyph_bank.cache_clear()
+    import matplotlib as mpl
+
+    with mpl.rc_context(), warnings.catch_warnings():
+        warnings.simplefilter("error")
+        plotting.use_book_style()
+        styled = syn._glyph_bank()
+        x, _ = ds.synthetic_digits(30, seed=4)
+    np.testing.assert_array_equal(styled, plain)
+    assert x.shape == (30, 1, 28, 28)
 
 
 # --------------------------------------------------------------------------------------------
@@ -100,7 +135,7 @@ def test_bilinear_matches_scipy_map_coordinates():
     index = np.array([2, 0, 1, 2])
     y = rng.uniform(-3, 16, size=(4, 5, 6)).astype(np.float32)
     x = rng.uniform(-3, 16, size=(4, 5, 6)).astype(np.float32)
-    got = ds._bilinear(bank, index, y, x)
+    got = syn._bilinear(bank, index, y, x)
     for b, g in enumerate(index):
         inside = (y[b] >= 0) & (y[b] <= 13) & (x[b] >= 0) & (x[b] <= 13)
         want = ndimage.map_coordinates(bank[g].astype(np.float64), [y[b], x[b]], order=1,
@@ -114,20 +149,20 @@ def test_elastic_field_is_gaussian_smoothing_then_linear_interpolation():
     rng = np.random.default_rng(1)
     noise = rng.uniform(-1, 1, size=28)
     smooth = ndimage.gaussian_filter1d(noise, sigma=4.0, mode="constant", cval=0.0, truncate=8.0)
-    canvas = ds._CANVAS
+    canvas = syn._CANVAS
     u = (np.arange(canvas) + 0.5) * 28 / canvas - 0.5
     want = np.interp(u, np.arange(28), smooth)
-    np.testing.assert_allclose(ds._gaussian_resampler(4.0) @ noise, want, atol=1e-5)
+    np.testing.assert_allclose(syn._gaussian_resampler(4.0) @ noise, want, atol=1e-5)
 
 
 def test_area_weights_integrate_the_canvas_image():
     """Each output pixel is the mean of the canvas image over the pixel's footprint."""
     rng = np.random.default_rng(2)
-    canvas = ds._CANVAS
+    canvas = syn._CANVAS
     image = rng.random((canvas, canvas))
     start, extent = np.array([7.0, 3.0]), np.array([30.0, 12.0])
     scale = 20 / np.array([30.0, 15.0])
-    w = ds._area_weights(start.astype(np.float32), extent.astype(np.float32),
+    w = syn._area_weights(start.astype(np.float32), extent.astype(np.float32),
                          scale.astype(np.float32))
     fine = 20_000  # brute force: average the piecewise-constant image on a fine grid
     for b in range(2):
@@ -144,12 +179,12 @@ def test_stroke_width_of_a_ring():
     angles = np.linspace(0, 2 * np.pi, 2000, endpoint=False)
     outer = np.c_[10 * np.cos(angles), 10 * np.sin(angles)]
     inner = np.c_[7 * np.cos(angles), -7 * np.sin(angles)]  # a hole: opposite winding
-    assert ds._stroke_width([outer, inner]) == pytest.approx(3.0, rel=1e-3)
+    assert syn._stroke_width([outer, inner]) == pytest.approx(3.0, rel=1e-3)
 
 
 def test_glyph_bank_holds_every_digit_of_every_font():
-    bank = ds._glyph_bank()
-    n_fonts, n_digits, n_strokes = len(ds.DIGIT_FONTS), 10, len(ds._STROKES)
+    bank = syn._glyph_bank()
+    n_fonts, n_digits, n_strokes = len(ds.DIGIT_FONTS), 10, len(syn._STROKES)
     assert bank.shape[:3] == (n_fonts, n_digits, n_strokes)
     ink = bank.sum(axis=(-2, -1))
     assert ink.min() > 50  # no empty glyph (a font without the digit)
@@ -157,7 +192,7 @@ def test_glyph_bank_holds_every_digit_of_every_font():
     assert np.all(ink[:, :, -1] > 1.5 * ink[:, :, 0])  # (the thinnest may equal the next one)
     np.testing.assert_array_equal(bank[..., 0, :], 0.0)  # zero border
     heights = (bank.max(axis=-1) > 0.5).sum(axis=-1)  # outline height ± the stroke change
-    assert np.abs(heights - ds._GLYPH_HEIGHT).max() <= max(ds._STROKES)
+    assert np.abs(heights - syn._GLYPH_HEIGHT).max() <= max(syn._STROKES)
 
 
 # --------------------------------------------------------------------------------------------

@@ -106,3 +106,41 @@ def test_the_modules_share_the_real_and_array_rules() -> None:
                         lambda bad: probability.sum_pmf(bad, [1.0])):
         with pytest.raises(ValueError, match="rectangular"):
             module_call([[1.0, 2.0], [3.0]])
+
+
+from cnnbook._validate import check_path, check_seed  # noqa: E402  (appended with the checks)
+
+
+@pytest.mark.parametrize("good", [0, 7, np.int64(3), np.uint32(2**31), 2**70])
+def test_check_seed_accepts_non_negative_integers(good: object) -> None:
+    value = check_seed(good)
+    assert value == int(good) and type(value) is int
+
+
+@pytest.mark.parametrize("bad", [True, False, 1.0, np.float64(2), "3", None, [1]])
+def test_check_seed_refuses_non_integers_as_type_errors(bad: object) -> None:
+    with pytest.raises(TypeError, match="my_seed must be an integer"):
+        check_seed(bad, "my_seed")
+
+
+@pytest.mark.parametrize("bad", [-1, np.int64(-5)])
+def test_check_seed_refuses_negative_seeds(bad: object) -> None:
+    with pytest.raises(ValueError, match="my_seed must be >= 0"):
+        check_seed(bad, "my_seed")
+
+
+def test_check_path_accepts_str_and_pathlike_and_expands_home(tmp_path, monkeypatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert check_path(tmp_path / "a", "root") == tmp_path / "a"
+    assert check_path("~/b", "root") == tmp_path / "b"
+
+
+@pytest.mark.parametrize("bad", [123, None, 1.5, b"bytes", ["a"]])
+def test_check_path_refuses_non_paths(bad: object) -> None:
+    with pytest.raises(TypeError, match="root must be a path"):
+        check_path(bad, "root")
+
+
+def test_check_path_refuses_the_empty_string() -> None:
+    with pytest.raises(ValueError, match="root must be a path"):
+        check_path("", "root")
