@@ -167,18 +167,24 @@ def test_training_page_names_its_dataset_visibly():
     if os.environ.get("CNNBOOK_DATA") and os.environ.get("CNNBOOK_DATASET", "mnist") == "mnist":
         # CI points CNNBOOK_DATA at the complete MNIST set: the book must be built on it.
         assert title == "MNIST"
-    reason = text(g, "p2train_reason")
+    summary = text(g, "p2train_summary")
+    details = text(g, "p2train_details")
     assert title in {"MNIST", "Fashion-MNIST", "Generated digits"}
-    assert len(reason) > 20
-    page = (HTML_DIR / "part2" / "06-training.html").read_text(encoding="utf-8")
-    banner = re.search(r'<div class="[^"]*cnnbook-dataset-banner[^"]*">(.*?)</div>', page, re.S)
-    assert banner is not None, "the dataset banner is missing from the training page"
-    assert title in banner.group(1)
-    first_words = re.sub(r"\s+", " ", reason)[:30]
+    assert summary.startswith(title) and summary.count(". ") <= 1  # one short sentence
+    assert len(details) > len(summary) // 2
     import html as html_lib
 
-    assert first_words in html_lib.unescape(re.sub(r"<[^>]+>", "", banner.group(1))).replace(
-        "\n", " ")
+    page = (HTML_DIR / "part2" / "06-training.html").read_text(encoding="utf-8")
+    banner = re.search(r'<div class="[^"]*cnnbook-dataset-banner[^"]*">(.*)', page, re.S)
+    assert banner is not None, "the dataset banner is missing from the training page"
+    visible = html_lib.unescape(re.sub(r"<[^>]+>", "", banner.group(1)))
+    visible = re.sub(r"\s+", " ", visible)
+    assert re.sub(r"\s+", " ", summary)[:40] in visible
+    # the diagnosis sits in a collapsed block inside the banner
+    fold = re.search(r"<details[^>]*>(.*?)</details>", banner.group(1), re.S)
+    assert fold is not None and "open" not in fold.group(0)[:40]
+    assert re.sub(r"\s+", " ", details)[:30] in re.sub(
+        r"\s+", " ", html_lib.unescape(re.sub(r"<[^>]+>", "", fold.group(1))))
 
 
 def test_training_page_accuracy_and_time():

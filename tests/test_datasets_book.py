@@ -24,7 +24,7 @@ def test_book_dataset_prefers_mnist(env, tmp_path):
     assert data.x_train.shape == (N_TRAIN, 1, 28, 28) and data.t_test.dtype == np.int64
     assert data.class_names == env["mnist"].info.class_names
     assert data.summary.startswith("MNIST (30 training and 20 test images of handwritten digits)")
-    assert data.reason == data.summary and data.title == "MNIST"
+    assert data.title == "MNIST"
     assert str(root) not in data.summary and str(root) in data.details
 
 

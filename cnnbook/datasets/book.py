@@ -57,11 +57,6 @@ class BookDataset:
     summary: str
     details: str
 
-    @property
-    def reason(self) -> str:
-        """The same as :attr:`summary` (the name pages used before ``details`` existed)."""
-        return self.summary
-
 
 #: Sizes of the generated stand-in, those of MNIST.
 SYNTHETIC_SIZES = (60_000, 10_000)
