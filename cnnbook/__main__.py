@@ -46,6 +46,7 @@ def _argument(check, parse, expected: str):
 _positive_int = _argument(lambda v: check_int(v, "the value", 1), int, "a positive integer")
 _positive_float = _argument(lambda v: check_real(v, "the value", minimum=0, strict=True), float,
                             "a positive number")
+_shift = _argument(lambda v: check_int(v, "the shift", 0), int, "a non-negative integer")
 _seed = _argument(lambda v: check_seed(v, "the seed"), int, "a non-negative integer")
 
 
@@ -72,9 +73,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="default: $CNNBOOK_DATASET, else MNIST, else Fashion-MNIST, else synthetic",
     )
     train.add_argument("--root", default=None, help="folder searched first for the dataset files")
-    train.add_argument("--epochs", type=_positive_int, default=5)
+    # The defaults are the recipe of the book's training page (part2/06).
+    train.add_argument("--epochs", type=_positive_int, default=8)
     train.add_argument("--batch-size", type=_positive_int, default=100)
-    train.add_argument("--lr", type=_positive_float, default=1e-3, help="Adam's learning rate")
+    train.add_argument("--lr", type=_positive_float, default=2e-3,
+                       help="Adam's (initial) learning rate")
+    train.add_argument("--lr-schedule", choices=("cosine", "constant"), default="cosine",
+                       help="cosine decay of the learning rate to 0, or a constant rate")
+    train.add_argument("--max-shift", type=_shift, default=2,
+                       help="augmentation: move each training image by up to this many pixels")
     train.add_argument(
         "--seed", type=_seed, default=0, help="seed of the weights and the shuffling"
     )
@@ -227,20 +234,25 @@ def _train(args: argparse.Namespace) -> int:
     if args.dataset is None and data.name != "mnist":
         print(data.details, flush=True)
     network = SimpleConvNet(input_dim=x_train.shape[1:], weight_init_std="he", seed=args.seed)
-    trainer = Trainer(
-        network,
-        x_train,
-        t_train,
-        x_test,
-        t_test,
-        epochs=args.epochs,
-        batch_size=args.batch_size,
-        optimizer="adam",
-        optimizer_param={"lr": args.lr},
-        seed=args.seed,
-        verbose=args.verbose,
-        checkpoint=args.checkpoint,
-    )
+    try:
+        trainer = Trainer(
+            network,
+            x_train,
+            t_train,
+            x_test,
+            t_test,
+            epochs=args.epochs,
+            batch_size=args.batch_size,
+            optimizer="adam",
+            optimizer_param={"lr": args.lr},
+            lr_schedule=args.lr_schedule,
+            max_shift=args.max_shift,
+            seed=args.seed,
+            verbose=args.verbose,
+            checkpoint=args.checkpoint,
+        )
+    except (ValueError, TypeError) as exc:
+        return _fail(str(exc))
     if args.checkpoint is not None and Path(args.checkpoint).exists():
         try:  # read it now, so that a bad file is one clear error, not a traceback mid-run
             trainer.load_checkpoint(args.checkpoint)

@@ -189,6 +189,9 @@ class Trainer:
         self.lr_schedule = lr_schedule
         self.base_lr = optimizer.lr
         self.max_shift = check_int(max_shift, "max_shift", 0)
+        if self.max_shift and (self.x_train.ndim != 4 or self.max_shift >= min(self.x_train.shape[2:])):
+            raise ValueError(f"max_shift must be smaller than the side of the (N, C, H, W) "
+                             f"training images, got {max_shift} for shape {self.x_train.shape}")
         seed = check_int(seed, "seed", 0)
         self.seed = seed
         self.rng = np.random.default_rng(seed)
