@@ -106,3 +106,43 @@ def test_the_modules_share_the_real_and_array_rules() -> None:
                         lambda bad: probability.sum_pmf(bad, [1.0])):
         with pytest.raises(ValueError, match="rectangular"):
             module_call([[1.0, 2.0], [3.0]])
+
+
+@pytest.mark.parametrize("bad", [True, 1.5, "1", None, np.float64(2.0)])
+def test_check_seed_refuses_non_integers_as_type_errors_naming_the_argument(bad: object) -> None:
+    from cnnbook._validate import check_seed
+
+    with pytest.raises(TypeError, match="my_seed must be a non-negative integer"):
+        check_seed(bad, "my_seed")
+
+
+def test_check_seed_refuses_negative_seeds_and_accepts_numpy_integers() -> None:
+    from cnnbook._validate import check_seed
+
+    with pytest.raises(ValueError, match="seed must be a non-negative integer, got -1"):
+        check_seed(-1)
+    assert check_seed(np.uint32(7)) == 7 and type(check_seed(np.int64(7))) is int
+
+
+def test_check_int_pair_and_sequence() -> None:
+    from cnnbook._validate import check_int_pair, check_int_sequence
+
+    assert check_int_pair([2, 3], "stride", 1) == (2, 3)
+    with pytest.raises(ValueError, match="stride must be an integer or a pair"):
+        check_int_pair((1, 2, 3), "stride", 1)
+    with pytest.raises(ValueError, match="padding must be >= 0"):
+        check_int_pair((0, -1), "padding", 0)
+    assert check_int_sequence(np.array([1, 2]), "sizes", 1) == [1, 2]
+    for bad in ("12", 3, np.array(3), np.ones((2, 2), int)):
+        with pytest.raises(ValueError, match="sizes must be a sequence of integers"):
+            check_int_sequence(bad, "sizes", 1)
+
+
+def test_check_alloc_gives_the_size_and_names_the_argument() -> None:
+    from cnnbook._validate import MAX_ALLOC_BYTES, check_alloc
+
+    assert check_alloc(MAX_ALLOC_BYTES // 8, "n") == MAX_ALLOC_BYTES // 8
+    with pytest.raises(ValueError, match=r"^duration asks for 536870913 samples \(4 GiB\)"):
+        check_alloc(MAX_ALLOC_BYTES // 8 + 1, "duration", what="samples")
+    with pytest.raises(ValueError, match=r"\(1 TiB\)"):
+        check_alloc(2**40, "n", itemsize=1)
