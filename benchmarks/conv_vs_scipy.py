@@ -71,7 +71,7 @@ def compare(x: np.ndarray, w: np.ndarray) -> dict:
     m_ours, m_theirs = peak_bytes(ours), peak_bytes(theirs)
     seconds = conv.route_seconds(x.shape, w.shape)
     return {
-        "route": "fft" if seconds["fft"] < seconds["direct"] else "direct",
+        "route": "fft" if conv.FFT_MARGIN * seconds["fft"] < seconds["direct"] else "direct",
         "scipy_route": scipy.signal.choose_conv_method(x, w),
         "t_ours": t_ours,
         "t_scipy": t_theirs,
@@ -115,23 +115,27 @@ def calibrate() -> dict[str, float]:
     """Fit conv.ROUTE_CONSTANTS to the median times of each route over the grid (+ small cases).
 
     Non-negative least squares on relative errors: each measured time ``t`` gives one equation
-    ``sum_c constant_c · amount_c / t = 1``.
+    ``sum_c constant_c · amount_c / t = 1``. ``t`` is the *fastest* of the rounds, the time the
+    route takes when nothing else slows it down (the machine may be shared).
     """
     rng = np.random.default_rng(1)
-    names = list(conv.ROUTE_CONSTANTS)
+    names = list(conv.ROUTE_CONSTANTS)  # each route's terms, from conv._route_work
     rows, cases = [], grid() + [((n,), (k,)) for n in (100, 10**4) for k in (3, 31)]
     cases += [((n, n), (k, k)) for n in (16, 128, 512) for k in (3, 5, 11)]
     for x_shape, w_shape in cases:
         x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
         work = conv._route_work(list(x_shape), list(w_shape), "full")
+        predicted = conv.route_seconds(x_shape, w_shape)
         for route in ("direct", "fft"):
+            if predicted[route] > 2.0:  # far from the crossover: nothing to learn, too slow
+                continue
             fn = lambda: conv.convolve(x, w, method=route)  # noqa: E731
             start = time.perf_counter()
             fn()
             first = time.perf_counter() - start
             if first > 1.0:  # far from the crossover: nothing to learn, too slow to repeat
                 continue
-            t = float(np.median(interleaved({route: fn}, rounds_for(first))[route]))
+            t = float(np.min(interleaved({route: fn}, rounds_for(first))[route]))
             rows.append([work[route].get(name, 0.0) / t for name in names])
             print(f"{route:6s} {shape_text(x_shape):>12s} {shape_text(w_shape):>9s} "
                   f"{t * 1e3:9.3f} ms", flush=True)

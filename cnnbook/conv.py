@@ -31,7 +31,8 @@ Two routes compute :func:`convolve` and :func:`correlate`: the *direct* route su
 (one kernel tap at a time over a view of the windows, in chunks of output rows, so that no call
 allocates more than the output and one chunk), and the *FFT* route uses the convolution theorem
 (:func:`fft_convolve`). ``method="auto"`` picks the one that the measured cost model
-:func:`route_seconds` predicts to be faster.
+:func:`route_seconds` predicts to be faster (by a margin, :data:`FFT_MARGIN`, for the FFT route,
+which needs more memory).
 
 Input policy (every function):
 
@@ -236,9 +237,8 @@ def _use_fft(x: np.ndarray, w: np.ndarray, mode: str, method: str, integral: boo
     if integral:  # exact integers, as SciPy's "auto" does
         return False
     seconds = route_seconds(x.shape, w.shape, mode)
-    return (
-        seconds["fft"] < seconds["direct"] and bool(np.isfinite(x).all() and np.isfinite(w).all())
-    )
+    faster = FFT_MARGIN * seconds["fft"] < seconds["direct"]
+    return faster and bool(np.isfinite(x).all() and np.isfinite(w).all())
 
 
 # --------------------------------------------------------------------------- the operation
@@ -298,8 +298,9 @@ def convolve(x: ArrayLike, w: ArrayLike, mode: str = "full", method: str = "auto
     kernel backwards, ``v[j] = w[k - 1 - j]``, turns it into a cross-correlation with ``v``.
     So the direct route flips ``w`` along every axis and cross-correlates.
 
-    ``method="auto"`` (the default) takes the route that :func:`route_seconds`
-    predicts to be faster: the direct route costs about ``c · (outputs) · (kernel taps)`` seconds,
+    ``method="auto"`` (the default) takes the route that :func:`route_seconds` predicts to be
+    faster (the FFT route only if :data:`FFT_MARGIN` = 1.5 times faster, since it needs about
+    twice the memory): the direct route costs about ``c · (outputs) · (kernel taps)`` seconds,
     the FFT route about ``c' · N log2 N`` for the ``N`` samples of the padded transform, with
     constants measured on the book's build machine (see that function). In practice: small kernels
     go direct, large kernels on large inputs through the FFT (in 1-D from a few hundred taps on,
@@ -415,20 +416,28 @@ def _fast_length(size: int) -> int:
 
 # --------------------------------------------------------------------------- the cost model
 
-#: Seconds per unit of work of each route, fitted (least squares on the logarithm of the time) to
-#: median times of ``convolve(..., method=...)`` over the grid of ``benchmarks/conv_vs_scipy.py``
-#: on the book's build machine (2 cores, NumPy's bundled OpenBLAS and pocketfft);
-#: ``python benchmarks/conv_vs_scipy.py --calibrate`` measures them again.
+#: Seconds per unit of work of each route, fitted (non-negative least squares on relative errors)
+#: to the fastest of repeated runs of ``convolve(..., method=...)`` over the grid of
+#: ``benchmarks/conv_vs_scipy.py`` on the book's build machine (2 cores shared with other jobs,
+#: NumPy 2.4 with its bundled pocketfft); ``python benchmarks/conv_vs_scipy.py --calibrate``
+#: measures them again.
 ROUTE_CONSTANTS = {
-    "direct_call": 1.66e-05,  # seconds of Python and NumPy overhead per call of the direct route
-    "fft_call": 2.49e-05,  # ... and of the FFT route
-    "direct_1d_mac": 2e-10,  # 1-D direct: per multiply-add of numpy.correlate
-    "direct_1d_output": 0.0,  # 1-D direct: per output
-    "direct_mac": 4.79e-10,  # 2-D/3-D direct: per multiply-add of the tap loop
-    "direct_tap": 1.83e-06,  # 2-D/3-D direct: per tap and chunk (two NumPy calls)
-    "fft_sample": 8.6e-10,  # FFT: per sample of the padded transform, times log2 of their number
-    "fft_uncached": 0.0,  # FFT: the same, weighted by N / (N + FFT_CACHE_SAMPLES)
+    "direct_call": 7.41e-06,  # seconds of Python and NumPy overhead per call of the direct route
+    "fft_call": 2.63e-05,  # ... and of the FFT route
+    "direct_1d_mac": 1.28e-10,  # 1-D direct: per multiply-add of numpy.correlate
+    "direct_1d_output": 1.1e-10,  # 1-D direct: per output
+    "direct_mac": 4.68e-10,  # 2-D/3-D direct: per multiply-add of the tap loop
+    "direct_tap": 2e-06,  # 2-D/3-D direct: per tap and chunk (two NumPy calls)
+    "fft_1d_sample": 1.0e-09,  # 1-D FFT: per sample of the padded transform, times log2 of N
+    "fft_1d_uncached": 2.3e-09,  # 1-D FFT: the same, weighted by N / (N + FFT_CACHE_SAMPLES)
+    "fft_sample": 2.08e-10,  # 2-D/3-D FFT: per sample, times log2 of N
+    "fft_uncached": 1.85e-09,  # 2-D/3-D FFT: the same, weighted by N / (N + FFT_CACHE_SAMPLES)
 }
+
+#: ``method="auto"`` takes the FFT route only when the cost model predicts it at least this many
+#: times faster: the FFT route holds the transforms of ``x`` and ``w`` besides the result, about
+#: twice the memory of the direct route, which a marginal gain in time does not justify.
+FFT_MARGIN = 1.5
 
 #: Transforms of many more samples than this no longer fit in the processor's cache, and each
 #: sample costs more: the ``fft_uncached`` term of the cost model grows from 0 to its full size
@@ -450,8 +459,9 @@ def route_seconds(
     * direct, 2-D and 3-D: ``direct_call + direct_mac · O · K + direct_tap · K · C``, where ``C``
       is the number of chunks of output rows (each tap is two NumPy calls per chunk);
     * FFT: ``fft_call + (fft_sample + fft_uncached · N / (N + FFT_CACHE_SAMPLES)) · N · log2 N``
-      (three real transforms and a pointwise product; the second term is the cost of
-      transforms too large for the processor's cache).
+      (three real transforms and a pointwise product), with separate constants (``fft_1d_...``)
+      for 1-D: the transforms along the rows of an array cost less per sample than one long 1-D
+      transform. The second term grows as the transform leaves the processor's cache.
 
     The constants (:data:`ROUTE_CONSTANTS`) are measured, not derived: counting multiply-adds
     alone (``O · K`` against ``N log N``) mixes units and ignores that the two routes run at very
@@ -512,11 +522,11 @@ def _route_work(x_shape: list[int], w_shape: list[int], mode: str) -> dict[str, 
         direct = {"direct_call": 1, "direct_mac": outputs * taps, "direct_tap": taps * chunks}
     samples = math.prod(_fast_length(n + k - 1) for n, k in zip(x_shape, w_shape))
     n_log_n = samples * math.log2(max(samples, 2))
-    fft = {
-        "fft_call": 1,
-        "fft_sample": n_log_n,
-        "fft_uncached": n_log_n * samples / (samples + FFT_CACHE_SAMPLES),
-    }
+    uncached = n_log_n * samples / (samples + FFT_CACHE_SAMPLES)
+    if len(x_shape) == 1:
+        fft = {"fft_call": 1, "fft_1d_sample": n_log_n, "fft_1d_uncached": uncached}
+    else:
+        fft = {"fft_call": 1, "fft_sample": n_log_n, "fft_uncached": uncached}
     return {"direct": direct, "fft": fft}
 
 
