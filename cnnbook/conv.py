@@ -21,7 +21,7 @@ Conventions used throughout:
 * indices are 0-based (Goodfellow et al. write 1-based sums; shift every index by one);
 * ``mode`` is ``"full"`` (every overlap, size ``n + k - 1``), ``"valid"`` (only complete overlaps,
   size ``n - k + 1``) or ``"same"`` (size ``n``, the centre of the full result, starting at index
-  ``(k - 1) // 2``), exactly as in :func:`scipy.signal.convolve`; one table, :data:`MODES`, says
+  ``(k - 1) // 2``), exactly as in :func:`scipy.signal.convolve`; one table, ``MODES``, says
   where each mode's output starts and how long it is;
 * ``padding`` is the number of zeros added on *each* side; ``dilation`` 1 means a contiguous kernel;
   ``stride`` is the step between neighbouring windows;
@@ -87,6 +87,10 @@ __all__ = [
     "locally_connected2d",
     "tiled_conv2d",
     "route_seconds",
+    "ROUTE_CONSTANTS",
+    "FFT_MARGIN",
+    "FFT_CACHE_SAMPLES",
+    "CHUNK_BYTES",
     # re-exported: measured in cnnbook.timing, counted in cnnbook.cost
     "time_direct_vs_fft",
     "dense_param_count",
@@ -276,7 +280,7 @@ def correlate(x: ArrayLike, w: ArrayLike, mode: str = "valid", method: str = "au
         If ``mode`` or ``method`` is unknown; ``x`` is not 1-, 2- or 3-D; ``w`` has another
         number of dimensions; an array is empty; in "valid" mode, ``w`` is larger than ``x`` along
         some axis (SciPy would swap the arguments; here ``w`` is always the kernel); or the full
-        result would exceed the 4 GiB limit of :func:`cnnbook._validate.check_alloc`.
+        result would exceed the 4 GiB limit of ``cnnbook._validate.check_alloc``.
 
     Examples
     --------

@@ -35,6 +35,7 @@ from cnnbook._validate import check_alloc, check_int, check_ndim, check_real, ch
 from cnnbook.conv import convolve
 
 __all__ = [
+    "MAX_DICE_WORK",
     "dice_pmf",
     "die_pmf",
     "exponential_density",
@@ -98,7 +99,7 @@ def die_pmf(sides: int = 6) -> np.ndarray:
         If ``sides`` is not an integer.
     ValueError
         If ``sides < 1``, or the pmf would exceed the 4 GiB limit of
-        :func:`cnnbook._validate.check_alloc`.
+        ``cnnbook._validate.check_alloc``.
 
     Examples
     --------
@@ -218,7 +219,7 @@ def grid(start: float, stop: float, dx: float) -> np.ndarray:
         If an argument is not a real number.
     ValueError
         If ``dx <= 0``, an argument is not finite, ``stop < start``, or the grid would exceed
-        the 4 GiB limit of :func:`cnnbook._validate.check_alloc` (the message names ``dx``).
+        the 4 GiB limit of ``cnnbook._validate.check_alloc`` (the message names ``dx``).
 
     Examples
     --------

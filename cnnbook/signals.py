@@ -86,7 +86,7 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
         or ``sample_rate`` or ``seed`` is not an integer.
     ValueError
         If an argument is out of range, there are fewer samples than notes, or more than the
-        4 GiB limit of :func:`cnnbook._validate.check_alloc` allows (8 arrays of 8 bytes per
+        4 GiB limit of ``cnnbook._validate.check_alloc`` allows (8 arrays of 8 bytes per
         sample: about 67 million samples).
 
     Examples
