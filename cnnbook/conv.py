@@ -21,45 +21,78 @@ Conventions used throughout:
 * indices are 0-based (Goodfellow et al. write 1-based sums; shift every index by one);
 * ``mode`` is ``"full"`` (every overlap, size ``n + k - 1``), ``"valid"`` (only complete overlaps,
   size ``n - k + 1``) or ``"same"`` (size ``n``, the centre of the full result, starting at index
-  ``(k - 1) // 2``), exactly as in :func:`scipy.signal.convolve`;
+  ``(k - 1) // 2``), exactly as in :func:`scipy.signal.convolve`; one table, ``MODES``, says
+  where each mode's output starts and how long it is;
 * ``padding`` is the number of zeros added on *each* side; ``dilation`` 1 means a contiguous kernel;
   ``stride`` is the step between neighbouring windows;
 * layouts for layers are NCHW, weights (F, C, KH, KW).
 
+Two routes compute :func:`convolve` and :func:`correlate`: the *direct* route sums the definition
+(one kernel tap at a time over a view of the windows, in chunks of output rows, so that no call
+allocates more than the output and one chunk), and the *FFT* route uses the convolution theorem
+(:func:`fft_convolve`). ``method="auto"`` picks the one that the measured cost model
+:func:`route_seconds` predicts to be faster (by a margin, :data:`FFT_MARGIN`, for the FFT route,
+which needs more memory).
+
 Input policy (every function):
 
 * real numeric arrays are accepted; booleans count as 0 and 1; integer and boolean inputs are
-  computed in float64, floating inputs keep their precision (float32 stays float32);
+  computed in float64, floating inputs keep their precision (float32 stays float32, float16 stays
+  float16);
 * complex arrays are rejected with :class:`TypeError` (the book's signals are real), and so are
   non-numeric arrays (strings, objects);
 * NaN and infinity are not checked for: they propagate as in IEEE arithmetic, exactly as in SciPy's
   direct method (a NaN reaches every output whose window covers it, and ``inf * 0`` is NaN).
-  Note that :func:`fft_convolve` spreads a NaN to *every* output, since every Fourier coefficient
-  depends on every sample.
+  ``method="auto"`` takes the direct route whenever an input is not finite, since the FFT route
+  spreads a NaN or an infinity to *every* output (each Fourier coefficient depends on every
+  sample); so does :func:`fft_convolve` when finite inputs overflow inside the transform.
 """
 
 from __future__ import annotations
 
-import time
+import math
 from collections.abc import Sequence
-from numbers import Integral
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_int, check_ndim, real_array
+from cnnbook._validate import (
+    check_alloc,
+    check_int,
+    check_int_pair,
+    check_int_sequence,
+    check_ndim,
+    real_array,
+)
+from cnnbook.cost import (
+    conv_param_count,
+    dense_interaction_cost,
+    dense_param_count,
+    edge_detection_counts,
+    locally_connected_param_count,
+    receptive_field,
+    sparse_interaction_cost,
+    tiled_param_count,
+)
+from cnnbook.timing import time_direct_vs_fft
 
 __all__ = [
     "convolve",
     "correlate",
     "fft_convolve",
-    "time_direct_vs_fft",
     "conv_matrix",
     "conv_output_size",
     "conv2d",
     "locally_connected2d",
     "tiled_conv2d",
+    "route_seconds",
+    "ROUTE_CONSTANTS",
+    "FFT_MARGIN",
+    "FFT_CACHE_SAMPLES",
+    "CHUNK_BYTES",
+    # re-exported: measured in cnnbook.timing, counted in cnnbook.cost
+    "time_direct_vs_fft",
     "dense_param_count",
     "conv_param_count",
     "locally_connected_param_count",
@@ -70,7 +103,19 @@ __all__ = [
     "receptive_field",
 ]
 
-MODES = ("full", "valid", "same")
+#: The output of each mode, per axis, for an input of length ``n`` and a kernel of length ``k``:
+#: ``(start, length)`` of its slice of the full result (of length ``n + k - 1``).
+MODES = {
+    "full": lambda n, k: (0, n + k - 1),
+    "valid": lambda n, k: (k - 1, n - k + 1),
+    "same": lambda n, k: ((k - 1) // 2, n),
+}
+
+METHODS = ("auto", "direct", "fft")
+
+#: Bytes of output (and of the one scratch buffer) that the direct route computes per chunk:
+#: small enough to stay in the processor's cache, large enough to amortise NumPy's call overhead.
+CHUNK_BYTES = 2**18
 
 
 # --------------------------------------------------------------------------- input checks
@@ -87,28 +132,22 @@ def _check_mode(mode) -> None:
         raise ValueError(f"mode must be one of 'full', 'valid', 'same'; got {mode!r}")
 
 
-def _int_list(values, name: str, minimum: int) -> list[int]:
-    """A sequence of integers, each ``>= minimum``."""
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | np.ndarray):
-        raise ValueError(f"{name} must be a sequence of integers, got {values!r}")
-    return [check_int(v, name, minimum) for v in values]
+def _check_method(method) -> None:
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of 'auto', 'direct', 'fft'; got {method!r}")
 
 
-def _pair(value, name: str, minimum: int) -> tuple[int, int]:
-    """An int, or a pair of ints (height, width), each ``>= minimum``."""
-    if isinstance(value, (tuple, list)):
-        if len(value) != 2:
-            raise ValueError(f"{name} must be an integer or a pair (h, w), got {value!r}")
-        return (check_int(value[0], name, minimum), check_int(value[1], name, minimum))
-    v = check_int(value, name, minimum)
-    return (v, v)
+def _signal_pair(x, w, mode) -> tuple[np.ndarray, np.ndarray, bool]:
+    """Validate the arguments of :func:`convolve` and :func:`correlate`.
 
-
-def _signal_pair(x, w, mode) -> tuple[np.ndarray, np.ndarray]:
-    """Validate the arguments of :func:`convolve`, :func:`correlate` and :func:`fft_convolve`."""
+    Returns ``x`` and ``w`` as floating arrays of their common type, and whether both were
+    integer (or bool) arrays, whose convolution the direct route computes exactly.
+    """
     _check_mode(mode)
+    x_in, w_in = x, w
     x = real_array(x, "x")
     w = real_array(w, "w")
+    integral = all(np.asarray(a).dtype.kind in "biu" for a in (x_in, w_in))
     if x.ndim not in (1, 2, 3):
         raise ValueError(f"x must be 1-, 2- or 3-dimensional, got ndim={x.ndim}")
     if w.ndim != x.ndim:
@@ -122,33 +161,100 @@ def _signal_pair(x, w, mode) -> tuple[np.ndarray, np.ndarray]:
             f"w (shape {w.shape}) must not be larger than x (shape {x.shape}) in any dimension "
             "in 'valid' mode"
         )
+    check_alloc(np.prod([n + k - 1 for n, k in zip(x.shape, w.shape)], dtype=float), "x and w",
+                what="values in the full result")
     x, w = _common_dtype(x, w)
-    return x, w
+    return x, w, integral
 
 
-def _mode_padding(kernel_shape: Sequence[int], mode: str) -> list[tuple[int, int]]:
-    """Zeros to add before and after each axis so that 'valid' windows give ``mode``'s output.
+def _crop(full: np.ndarray, x_shape: Sequence[int], w_shape: Sequence[int], mode: str):
+    """The part of a full result (or of any array that starts like it) that ``mode`` keeps."""
+    spans = [MODES[mode](n, k) for n, k in zip(x_shape, w_shape)]
+    return full[tuple(slice(start, start + length) for start, length in spans)]
 
-    The full result has ``k - 1`` zeros on each side. 'same' keeps the full result's entries
-    ``(k - 1) // 2`` to ``(k - 1) // 2 + n - 1``, which is the same as padding
-    ``k - 1 - (k - 1) // 2`` zeros before and ``(k - 1) // 2`` after.
+
+# --------------------------------------------------------------------------- the two routes
+
+
+def _correlate_direct(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
+    """``s[i] = sum_m x_pad[i + m] w[m]``, summed one kernel tap ``m`` at a time.
+
+    ``x_pad`` is ``x`` with the zeros of ``mode`` around it: the full result has ``k - 1`` on each
+    side, and the other modes keep a slice of it. ``windows[i, m] = x_pad[i + m]`` is a view (no
+    copy); ``windows[..., m]`` is ``x_pad`` shifted by ``m``, so each tap adds one shifted copy of
+    the input, times ``w[m]``, to the output. Output rows are done in chunks of about
+    :data:`CHUNK_BYTES`, with one scratch buffer, so memory is the output plus one chunk.
+    In 1-D, NumPy's compiled sliding dot product :func:`numpy.correlate` computes the same sum
+    (its "full" mode pads ``x`` itself).
     """
-    if mode == "valid":
-        return [(0, 0) for _ in kernel_shape]
-    if mode == "full":
-        return [(k - 1, k - 1) for k in kernel_shape]
-    return [(k - 1 - (k - 1) // 2, (k - 1) // 2) for k in kernel_shape]
+    if x.ndim == 1:
+        with np.errstate(over="ignore", invalid="ignore"):
+            return _crop(np.correlate(x, w, "full"), x.shape, w.shape, mode)
+    pad_before = [k - 1 - MODES[mode](n, k)[0] for n, k in zip(x.shape, w.shape)]
+    out_shape = [MODES[mode](n, k)[1] for n, k in zip(x.shape, w.shape)]
+    pad_after = [o + k - 1 - n - p for o, k, n, p in zip(out_shape, w.shape, x.shape, pad_before)]
+    x_padded = np.pad(x, list(zip(pad_before, pad_after)))
+    windows = _windows(x_padded, w.shape, range(w.ndim))  # windows[i, j, p, q] = x_pad[i+p, j+q]
+    s = np.empty(out_shape, dtype=w.dtype)
+    rows = max(1, CHUNK_BYTES // s[0].nbytes)
+    term = np.empty((min(rows, len(s)), *out_shape[1:]), dtype=w.dtype)
+    with np.errstate(over="ignore", invalid="ignore"):  # IEEE results, as SciPy's, silently
+        for start in range(0, len(s), rows):
+            s_rows, windows_rows = s[start : start + rows], windows[start : start + rows]
+            term_rows = term[: len(s_rows)]
+            taps = np.ndindex(w.shape)
+            first = next(taps)
+            np.multiply(windows_rows[(..., *first)], w[first], out=s_rows)
+            for m in taps:
+                np.multiply(windows_rows[(..., *m)], w[m], out=term_rows)
+                s_rows += term_rows
+    return s
 
 
-# --------------------------------------------------------------------------- direct route
+def _convolve_fft(x: np.ndarray, w: np.ndarray, mode: str) -> np.ndarray:
+    """The full convolution through the convolution theorem, cropped to ``mode``.
+
+    If the inputs are finite but the transform overflows (products beyond the float range become
+    infinities, and the inverse transform turns those into NaN everywhere), the direct route
+    computes the result instead, with its IEEE infinities where they belong.
+    """
+    full_shape = [n + k - 1 for n, k in zip(x.shape, w.shape)]
+    fft_shape = [_fast_length(size) for size in full_shape]  # any length >= full_shape works
+    axes = tuple(range(x.ndim))
+    dtype = np.float32 if x.dtype == np.float16 else x.dtype  # NumPy has no float16 FFT
+    with np.errstate(over="ignore", invalid="ignore"):  # overflow is handled below
+        x_hat = np.fft.rfftn(x.astype(dtype, copy=False), s=fft_shape, axes=axes)  # zero-padded
+        w_hat = np.fft.rfftn(w.astype(dtype, copy=False), s=fft_shape, axes=axes)
+        x_hat *= w_hat  # the pointwise product of the theorem, in place
+        del w_hat
+        s = _crop(np.fft.irfftn(x_hat, s=fft_shape, axes=axes), x.shape, w.shape, mode)
+    if not np.isfinite(s).all() and np.isfinite(x).all() and np.isfinite(w).all():
+        return convolve(x, w, mode, method="direct")
+    return s.astype(x.dtype, copy=False)
 
 
-def correlate(x: ArrayLike, w: ArrayLike, mode: str = "valid") -> np.ndarray:
+def _use_fft(x: np.ndarray, w: np.ndarray, mode: str, method: str, integral: bool) -> bool:
+    """Whether ``method`` (after the cost model, for "auto") takes the FFT route."""
+    _check_method(method)
+    if method != "auto":
+        return method == "fft"
+    if integral:  # exact integers, as SciPy's "auto" does
+        return False
+    seconds = route_seconds(x.shape, w.shape, mode)
+    faster = FFT_MARGIN * seconds["fft"] < seconds["direct"]
+    return faster and bool(np.isfinite(x).all() and np.isfinite(w).all())
+
+
+# --------------------------------------------------------------------------- the operation
+
+
+def correlate(x: ArrayLike, w: ArrayLike, mode: str = "valid", method: str = "auto") -> np.ndarray:
     """Cross-correlate ``x`` with the kernel ``w`` (no flip): the operation of a CNN layer.
 
     In 1-D, ``s[i] = sum_m x[i + m] * w[m]`` over the kernel indices ``m`` (0-based; with the
     'full' and 'same' modes ``x`` is zero-padded first). The same sum runs over every axis for
-    2-D and 3-D arrays.
+    2-D and 3-D arrays. Cross-correlating with ``w`` is convolving with ``w`` flipped, so the FFT
+    route is :func:`fft_convolve` with the flipped kernel.
 
     Parameters
     ----------
@@ -158,6 +264,8 @@ def correlate(x: ArrayLike, w: ArrayLike, mode: str = "valid") -> np.ndarray:
         The kernel, with the same number of dimensions as ``x``.
     mode : {"valid", "full", "same"}, optional
         Size of the output (see the module notes). Default "valid", the choice of CNN layers.
+    method : {"auto", "direct", "fft"}, optional
+        The route, as in :func:`convolve`.
 
     Returns
     -------
@@ -169,9 +277,10 @@ def correlate(x: ArrayLike, w: ArrayLike, mode: str = "valid") -> np.ndarray:
     TypeError
         If ``x`` or ``w`` is complex or not numeric.
     ValueError
-        If ``mode`` is unknown; ``x`` is not 1-, 2- or 3-D; ``w`` has another number of dimensions;
-        an array is empty; or, in "valid" mode, ``w`` is larger than ``x`` along some axis
-        (SciPy would swap the arguments; here ``w`` is always the kernel).
+        If ``mode`` or ``method`` is unknown; ``x`` is not 1-, 2- or 3-D; ``w`` has another
+        number of dimensions; an array is empty; in "valid" mode, ``w`` is larger than ``x`` along
+        some axis (SciPy would swap the arguments; here ``w`` is always the kernel); or the full
+        result would exceed the 4 GiB limit of ``cnnbook._validate.check_alloc``.
 
     Examples
     --------
@@ -180,20 +289,27 @@ def correlate(x: ArrayLike, w: ArrayLike, mode: str = "valid") -> np.ndarray:
     >>> correlate([1, 2, 3], [0, 1], mode="full")
     array([1., 2., 3., 0.])
     """
-    x, w = _signal_pair(x, w, mode)
-    x_padded = np.pad(x, _mode_padding(w.shape, mode))
-    # windows[i, ..., m, ...] = x_padded[i + m, ...]: one window per output position
-    windows = sliding_window_view(x_padded, w.shape)
-    # s[i] = sum over m of windows[i, m] * w[m]  (the last w.ndim axes are summed)
-    return np.tensordot(windows, w, axes=w.ndim)
+    x, w, integral = _signal_pair(x, w, mode)
+    if _use_fft(x, w, mode, method, integral):
+        return _convolve_fft(x, np.flip(w), mode)
+    return _correlate_direct(x, w, mode)
 
 
-def convolve(x: ArrayLike, w: ArrayLike, mode: str = "full") -> np.ndarray:
+def convolve(x: ArrayLike, w: ArrayLike, mode: str = "full", method: str = "auto") -> np.ndarray:
     """Convolve ``x`` with ``w``: ``s[i] = sum_m x[m] * w[i - m]`` (the kernel is flipped).
 
     Substituting ``m = i - j`` turns the sum into ``sum_j x[i - j] * w[j]``, and reading the
     kernel backwards, ``v[j] = w[k - 1 - j]``, turns it into a cross-correlation with ``v``.
-    So the code flips ``w`` along every axis and calls :func:`correlate`.
+    So the direct route flips ``w`` along every axis and cross-correlates.
+
+    ``method="auto"`` (the default) takes the route that :func:`route_seconds` predicts to be
+    faster (the FFT route only if :data:`FFT_MARGIN` = 1.5 times faster, since it needs about
+    twice the memory): the direct route costs about ``c · (outputs) · (kernel taps)`` seconds,
+    the FFT route about ``c' · N log2 N`` for the ``N`` samples of the padded transform, with
+    constants measured on the book's build machine (see that function). In practice: small kernels
+    go direct, large kernels on large inputs through the FFT (in 1-D from a few hundred taps on,
+    in 2-D from about 7 × 7). Inputs that hold NaN or infinity always go direct, and so do two
+    integer (or bool) arrays, whose direct result is exact (as with SciPy's "auto").
 
     Parameters
     ----------
@@ -203,20 +319,24 @@ def convolve(x: ArrayLike, w: ArrayLike, mode: str = "full") -> np.ndarray:
         The kernel, with the same number of dimensions as ``x``.
     mode : {"full", "valid", "same"}, optional
         Size of the output (see the module notes). Default "full", as in mathematics.
+    method : {"auto", "direct", "fft"}, optional
+        The route: the direct sum, the FFT (:func:`fft_convolve`), or the faster by the cost model.
 
     Returns
     -------
     numpy.ndarray
         The feature map ``s``; equal to ``scipy.signal.convolve(x, w, mode)`` and, in 1-D, to
-        ``numpy.convolve(x, w, mode)`` for real inputs.
+        ``numpy.convolve(x, w, mode)`` for real inputs (exactly as SciPy's direct method for
+        ``method="direct"``; up to the FFT's rounding, about 1e-15 of the largest output in
+        float64, when the FFT route is taken).
 
     Raises
     ------
     TypeError
         If ``x`` or ``w`` is complex or not numeric.
     ValueError
-        As :func:`correlate`: unknown ``mode``, wrong or mismatched ``ndim``, empty arrays, or
-        ``w`` larger than ``x`` in "valid" mode.
+        As :func:`correlate`: unknown ``mode`` or ``method``, wrong or mismatched ``ndim``, empty
+        arrays, ``w`` larger than ``x`` in "valid" mode, or a result over the size limit.
 
     Examples
     --------
@@ -225,12 +345,11 @@ def convolve(x: ArrayLike, w: ArrayLike, mode: str = "full") -> np.ndarray:
     >>> convolve([1, 2, 3], [1, 1], mode="valid")
     array([3., 5.])
     """
-    x, w = _signal_pair(x, w, mode)
+    x, w, integral = _signal_pair(x, w, mode)
+    if _use_fft(x, w, mode, method, integral):
+        return _convolve_fft(x, w, mode)
     w_flipped = np.flip(w)  # w reversed along every axis: the "i - m" of the definition
-    return correlate(x, w_flipped, mode)
-
-
-# --------------------------------------------------------------------------- FFT route
+    return _correlate_direct(x, w_flipped, mode)
 
 
 def fft_convolve(x: ArrayLike, w: ArrayLike, mode: str = "full") -> np.ndarray:
@@ -241,7 +360,8 @@ def fft_convolve(x: ArrayLike, w: ArrayLike, mode: str = "full") -> np.ndarray:
     convolution equal to the ordinary one, since nothing wraps around; the result is then cropped
     to ``mode``. The padded length is rounded up to a product of 2, 3 and 5, for which the FFT is
     fast (as :func:`scipy.signal.fftconvolve` does). Real inputs use the real transforms
-    :func:`numpy.fft.rfftn` / :func:`numpy.fft.irfftn`.
+    :func:`numpy.fft.rfftn` / :func:`numpy.fft.irfftn`; float16 inputs are transformed in float32
+    and the result is float16 again, as with :func:`convolve`.
 
     Parameters
     ----------
@@ -257,7 +377,9 @@ def fft_convolve(x: ArrayLike, w: ArrayLike, mode: str = "full") -> np.ndarray:
     numpy.ndarray
         ``convolve(x, w, mode)`` up to floating-point rounding (about 1e-15 relative to the
         largest output in float64). A NaN or infinity anywhere in ``x`` or ``w`` makes every
-        output NaN.
+        output NaN. Finite inputs whose products overflow the float range (where the transform
+        would give NaN) get the direct route's result instead, with infinities where the sums
+        overflow.
 
     Raises
     ------
@@ -274,103 +396,142 @@ def fft_convolve(x: ArrayLike, w: ArrayLike, mode: str = "full") -> np.ndarray:
     >>> bool(np.allclose(s, convolve([1, 2, 3], [0, 1, 0.5])))
     True
     """
-    x, w = _signal_pair(x, w, mode)
-    full_shape = [n + k - 1 for n, k in zip(x.shape, w.shape)]
-    fft_shape = [_fast_length(size) for size in full_shape]  # any length >= full_shape works
-    axes = tuple(range(x.ndim))
-    x_hat = np.fft.rfftn(x, s=fft_shape, axes=axes)  # zero-padded to fft_shape
-    w_hat = np.fft.rfftn(w, s=fft_shape, axes=axes)
-    s_padded = np.fft.irfftn(x_hat * w_hat, s=fft_shape, axes=axes)
-    s_full = s_padded[tuple(slice(0, size) for size in full_shape)]
-    if mode == "full":
-        return s_full
-    if mode == "valid":
-        start = [k - 1 for k in w.shape]
-        length = [n - k + 1 for n, k in zip(x.shape, w.shape)]
-    else:  # "same"
-        start = [(k - 1) // 2 for k in w.shape]
-        length = list(x.shape)
-    return s_full[tuple(slice(a, a + m) for a, m in zip(start, length))]
+    return convolve(x, w, mode, method="fft")
 
 
 def _fast_length(size: int) -> int:
     """The smallest length ``>= size`` of the form 2^a 3^b 5^c, for which the FFT is fast.
 
     The FFT of a length with a large prime factor, such as 4098 = 2 · 3 · 683, is several times
-    slower than that of the next such length, 4320 = 2^5 · 3^3 · 5.
+    slower than that of the next such length, 4320 = 2^5 · 3^3 · 5. For each product ``3^b 5^c``
+    below the best length so far, the smallest power of 2 that brings it to ``size`` is tried.
     """
-    length = size
-    while True:
-        rest = length
-        for p in (2, 3, 5):
-            while rest % p == 0:
-                rest //= p
-        if rest == 1:
-            return length
-        length += 1
+    best = 1 << (size - 1).bit_length()  # the next power of 2
+    p5 = 1
+    while p5 < best:
+        p35 = p5
+        while p35 < best:
+            p2 = 1 << (-(-size // p35) - 1).bit_length()  # smallest 2^a >= size / p35
+            best = min(best, p2 * p35)
+            p35 *= 3
+        p5 *= 5
+    return best
 
 
-def time_direct_vs_fft(
-    n: int, kernel_sizes: Sequence[int], repeats: int = 5, seed: int = 0, ndim: int = 1
-) -> dict[str, np.ndarray]:
-    """Measure the median run time of :func:`convolve` and :func:`fft_convolve` per kernel size.
+# --------------------------------------------------------------------------- the cost model
 
-    The direct route costs about ``n * k`` multiplications in 1-D (``n² k²`` in 2-D), the FFT route
-    about ``n log n`` whatever ``k``: plotting both against ``k`` shows where they cross. Times
-    are wall-clock (``time.perf_counter``) medians over ``repeats`` runs of a "full"
-    convolution of seeded Gaussian noise, after one untimed warm-up run; they depend on the
-    machine.
+#: Seconds per unit of work of each route, fitted (non-negative least squares on relative errors)
+#: to the fastest of repeated runs of ``convolve(..., method=...)`` over the grid of
+#: ``benchmarks/conv_vs_scipy.py`` on the book's build machine (2 cores shared with other jobs,
+#: NumPy 2.4 with its bundled pocketfft); ``python benchmarks/conv_vs_scipy.py --calibrate``
+#: measures them again.
+ROUTE_CONSTANTS = {
+    "direct_call": 7.41e-06,  # seconds of Python and NumPy overhead per call of the direct route
+    "fft_call": 2.63e-05,  # ... and of the FFT route
+    "direct_1d_mac": 1.28e-10,  # 1-D direct: per multiply-add of numpy.correlate
+    "direct_1d_output": 1.1e-10,  # 1-D direct: per output
+    "direct_mac": 4.68e-10,  # 2-D/3-D direct: per multiply-add of the tap loop
+    "direct_tap": 2e-06,  # 2-D/3-D direct: per tap and chunk (two NumPy calls)
+    "fft_1d_sample": 1.0e-09,  # 1-D FFT: per sample of the padded transform, times log2 of N
+    "fft_1d_uncached": 2.3e-09,  # 1-D FFT: the same, weighted by N / (N + FFT_CACHE_SAMPLES)
+    "fft_sample": 2.08e-10,  # 2-D/3-D FFT: per sample, times log2 of N
+    "fft_uncached": 1.85e-09,  # 2-D/3-D FFT: the same, weighted by N / (N + FFT_CACHE_SAMPLES)
+}
+
+#: ``method="auto"`` takes the FFT route only when the cost model predicts it at least this many
+#: times faster: the FFT route holds the transforms of ``x`` and ``w`` besides the result, about
+#: twice the memory of the direct route, which a marginal gain in time does not justify.
+FFT_MARGIN = 1.5
+
+#: Transforms of many more samples than this no longer fit in the processor's cache, and each
+#: sample costs more: the ``fft_uncached`` term of the cost model grows from 0 to its full size
+#: around this number.
+FFT_CACHE_SAMPLES = 2**17
+
+
+def route_seconds(
+    x_shape: Sequence[int], w_shape: Sequence[int], mode: str = "full"
+) -> dict[str, float]:
+    """Predicted seconds of the direct and FFT routes of :func:`convolve` for these shapes.
+
+    The cost model behind ``method="auto"``. With ``O`` outputs (``mode``'s output size), ``K``
+    kernel taps and ``N`` samples in the padded transform (each axis ``n + k - 1`` rounded up to a
+    2·3·5-smooth length, see :func:`fft_convolve`):
+
+    * direct, 1-D: ``direct_call + direct_1d_mac · O · K + direct_1d_output · O`` (NumPy's
+      compiled sliding dot product);
+    * direct, 2-D and 3-D: ``direct_call + direct_mac · O · K + direct_tap · K · C``, where ``C``
+      is the number of chunks of output rows (each tap is two NumPy calls per chunk);
+    * FFT: ``fft_call + (fft_sample + fft_uncached · N / (N + FFT_CACHE_SAMPLES)) · N · log2 N``
+      (three real transforms and a pointwise product), with separate constants (``fft_1d_...``)
+      for 1-D: the transforms along the rows of an array cost less per sample than one long 1-D
+      transform. The second term grows as the transform leaves the processor's cache.
+
+    The constants (:data:`ROUTE_CONSTANTS`) are measured, not derived: counting multiply-adds
+    alone (``O · K`` against ``N log N``) mixes units and ignores that the two routes run at very
+    different speeds per operation.
 
     Parameters
     ----------
-    n : int
-        Input length (``ndim=1``) or side of the square input (``ndim=2``), at least 1.
-    kernel_sizes : sequence of int
-        Kernel lengths (or sides) to time, each at least 1.
-    repeats : int, optional
-        Runs per measurement (at least 1); the median is reported.
-    seed : int, optional
-        Seed of :func:`numpy.random.default_rng` for the input and kernels.
-    ndim : {1, 2}, optional
-        Dimension of the signals.
+    x_shape, w_shape : sequence of int
+        Shapes of the input and the kernel (same length, 1 to 3 axes, positive sizes).
+    mode : {"full", "valid", "same"}, optional
+        Output size, as in :func:`convolve`.
 
     Returns
     -------
-    dict of str to numpy.ndarray
-        ``"kernel_sizes"`` (int), ``"direct"`` and ``"fft"`` (seconds, float), aligned.
+    dict of str to float
+        ``"direct"`` and ``"fft"``: predicted seconds.
 
     Raises
     ------
     ValueError
-        If ``n``, ``repeats``, ``ndim`` or an entry of ``kernel_sizes`` is not a valid integer.
+        If a shape is not a sequence of positive integers, the lengths differ, ``mode`` is
+        unknown, or the kernel does not fit in "valid" mode.
 
     Examples
     --------
-    >>> t = time_direct_vs_fft(64, [3, 9], repeats=3)
-    >>> t["direct"].shape, bool((t["fft"] > 0).all())
-    ((2,), True)
+    >>> t = route_seconds((100_000,), (3,))
+    >>> bool(t["direct"] < t["fft"])  # a short kernel: the direct sum wins
+    True
+    >>> t = route_seconds((1024, 1024), (64, 64))
+    >>> bool(t["fft"] < t["direct"])  # a large kernel on a large image: the FFT wins
+    True
     """
-    n = check_int(n, "n", 1)
-    repeats = check_int(repeats, "repeats", 1)
-    ndim = check_int(ndim, "ndim", 1)
-    if ndim > 2:
-        raise ValueError(f"ndim must be 1 or 2, got {ndim}")
-    sizes = np.array(_int_list(kernel_sizes, "kernel_sizes", 1), dtype=int)
-    rng = np.random.default_rng(seed)
-    x = rng.standard_normal((n,) * ndim)
-    direct = np.empty(len(sizes))
-    fft = np.empty(len(sizes))
-    for i, k in enumerate(sizes):
-        w = rng.standard_normal((int(k),) * ndim)
-        for route, out in ((convolve, direct), (fft_convolve, fft)):
-            route(x, w, "full")  # untimed warm-up: leaves out one-off set-up costs
-            runs = []
-            for _ in range(repeats):
-                start = time.perf_counter()
-                route(x, w, "full")
-                runs.append(time.perf_counter() - start)
-            out[i] = np.median(runs)
-    return {"kernel_sizes": sizes, "direct": direct, "fft": fft}
+    _check_mode(mode)
+    x_shape = check_int_sequence(x_shape, "x_shape", 1)
+    w_shape = check_int_sequence(w_shape, "w_shape", 1)
+    if len(w_shape) != len(x_shape) or not 1 <= len(x_shape) <= 3:
+        raise ValueError(
+            f"x_shape and w_shape must have the same length, 1 to 3, got {x_shape}, {w_shape}"
+        )
+    if mode == "valid" and any(k > n for n, k in zip(x_shape, w_shape)):
+        raise ValueError(f"w_shape {w_shape} must fit in x_shape {x_shape} in 'valid' mode")
+    work = _route_work(x_shape, w_shape, mode)
+    return {
+        route: sum(ROUTE_CONSTANTS[name] * amount for name, amount in terms.items())
+        for route, terms in work.items()
+    }
+
+
+def _route_work(x_shape: list[int], w_shape: list[int], mode: str) -> dict[str, dict[str, float]]:
+    """The amounts that multiply each constant of :data:`ROUTE_CONSTANTS`, per route."""
+    out_shape = [MODES[mode](n, k)[1] for n, k in zip(x_shape, w_shape)]
+    outputs, taps = math.prod(out_shape), math.prod(w_shape)
+    if len(x_shape) == 1:
+        direct = {"direct_call": 1, "direct_1d_mac": outputs * taps, "direct_1d_output": outputs}
+    else:
+        row_bytes = 8 * math.prod(out_shape[1:])
+        chunks = math.ceil(out_shape[0] / max(1, CHUNK_BYTES // row_bytes))
+        direct = {"direct_call": 1, "direct_mac": outputs * taps, "direct_tap": taps * chunks}
+    samples = math.prod(_fast_length(n + k - 1) for n, k in zip(x_shape, w_shape))
+    n_log_n = samples * math.log2(max(samples, 2))
+    uncached = n_log_n * samples / (samples + FFT_CACHE_SAMPLES)
+    if len(x_shape) == 1:
+        fft = {"fft_call": 1, "fft_1d_sample": n_log_n, "fft_1d_uncached": uncached}
+    else:
+        fft = {"fft_call": 1, "fft_sample": n_log_n, "fft_uncached": uncached}
+    return {"direct": direct, "fft": fft}
 
 
 # --------------------------------------------------------------------------- convolution matrix
@@ -421,17 +582,19 @@ def conv_matrix(w: ArrayLike, n: int | Sequence[int], mode: str = "full") -> np.
         raise ValueError(f"w must be 1-, 2- or 3-dimensional, got ndim={w.ndim}")
     if w.size == 0:
         raise ValueError(f"w must not be empty, got shape {w.shape}")
-    shape = tuple(_int_list([n] if isinstance(n, Integral) else n, "n", 1))
+    shape = tuple(check_int_sequence([n] if np.ndim(n) == 0 else n, "n", 1))
     if len(shape) != w.ndim:
         raise ValueError(f"n must give one size per axis of w ({w.ndim}), got {n!r}")
     if mode == "valid" and any(k > size for k, size in zip(w.shape, shape)):
         raise ValueError(f"w (shape {w.shape}) must not be larger than n = {shape} in 'valid' mode")
 
     d = w.ndim
+    n_rows = np.prod([MODES[mode](size, k)[1] for size, k in zip(shape, w.shape)], dtype=float)
+    check_alloc(n_rows * np.prod(shape, dtype=float), "n", itemsize=8 * (d + 2),
+                what="matrix entries (with their index arrays, 8 bytes each per axis)")
     kernel_index = []  # per axis: w index o + offset - m, broadcast to (o_1..o_d, m_1..m_d)
     for axis, (size, k) in enumerate(zip(shape, w.shape)):
-        offset = {"full": 0, "valid": k - 1, "same": (k - 1) // 2}[mode]
-        n_out = {"full": size + k - 1, "valid": size - k + 1, "same": size}[mode]
+        offset, n_out = MODES[mode](size, k)
         j = (np.arange(n_out) + offset)[:, None] - np.arange(size)[None, :]
         axes_shape = [1] * (2 * d)
         axes_shape[axis], axes_shape[d + axis] = n_out, size
@@ -504,12 +667,26 @@ def _layer_input(x, name: str = "x") -> np.ndarray:
 
 
 def _windows(
-    x: np.ndarray, kernel: tuple[int, int], stride: tuple[int, int], dilation=(1, 1)
+    x: np.ndarray,
+    kernel: Sequence[int],
+    axes: Sequence[int],
+    stride: Sequence[int] | None = None,
+    dilation: Sequence[int] | None = None,
 ) -> np.ndarray:
-    """View of shape (N, C, OH, OW, KH, KW): the (strided, dilated) window under each output."""
+    """The one view of the windows under each output position (no copy).
+
+    Along the given ``axes`` of ``x``, ``windows[..., o, ..., m, ...] = x[..., o*s + m*d, ...]``:
+    output positions ``o`` come first (in place of the axes), kernel taps ``m`` last.
+    """
+    axes = tuple(axes)
+    stride = stride or (1,) * len(axes)
+    dilation = dilation or (1,) * len(axes)
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    windows = sliding_window_view(x, span, axis=(2, 3))
-    return windows[:, :, :: stride[0], :: stride[1], :: dilation[0], :: dilation[1]]
+    windows = sliding_window_view(x, span, axis=axes)
+    step = [slice(None)] * windows.ndim
+    for axis, s, d, tap_axis in zip(axes, stride, dilation, range(x.ndim, windows.ndim)):
+        step[axis], step[tap_axis] = slice(None, None, s), slice(None, None, d)
+    return windows[tuple(step)]
 
 
 def conv2d(
@@ -570,9 +747,9 @@ def conv2d(
         raise ValueError(
             f"w has {w.shape[1]} input channels (w.shape[1]) but x has {x.shape[1]} (x.shape[1])"
         )
-    stride = _pair(stride, "stride", 1)
-    padding = _pair(padding, "padding", 0)
-    dilation = _pair(dilation, "dilation", 1)
+    stride = check_int_pair(stride, "stride", 1)
+    padding = check_int_pair(padding, "padding", 0)
+    dilation = check_int_pair(dilation, "dilation", 1)
     n_filters, _, kh, kw = w.shape
     for axis, (size, k) in enumerate(zip(x.shape[2:], (kh, kw))):
         span = dilation[axis] * (k - 1) + 1
@@ -585,7 +762,13 @@ def conv2d(
     x, w, *bias = _common_dtype(*arrays)
 
     pad = ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1]))
-    windows = _windows(np.pad(x, pad), (kh, kw), stride, dilation)  # (N, C, OH, OW, KH, KW)
+    out_h, out_w = (conv_output_size(n, k, st, p, d) for n, k, st, p, d in zip(
+        x.shape[2:], (kh, kw), stride, padding, dilation))
+    check_alloc(x.shape[0] * x.shape[1] * np.prod(np.add(x.shape[2:], np.multiply(2, padding))),
+                "padding", what="values in the padded input")
+    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w",
+                what="window entries")
+    windows = _windows(np.pad(x, pad), (kh, kw), (2, 3), stride, dilation)  # (N,C,OH,OW,KH,KW)
     s = np.einsum("ncijpq,fcpq->nfij", windows, w, optimize=True)
     if bias:
         s += bias[0][:, None, None]
@@ -655,7 +838,7 @@ def locally_connected2d(
         raise ValueError(
             f"w has {channels} input channels (w.shape[3]) but x has {x.shape[1]} (x.shape[1])"
         )
-    stride = _pair(stride, "stride", 1)
+    stride = check_int_pair(stride, "stride", 1)
     expected = _unit_grid(x, (kh, kw), stride)
     if (out_h, out_w) != expected:
         raise ValueError(
@@ -667,7 +850,9 @@ def locally_connected2d(
         arrays.append(_bias(b, [(n_filters,), (out_h, out_w, n_filters)], "(F,) or (OH, OW, F)"))
     x, w, *bias = _common_dtype(*arrays)
 
-    windows = _windows(x, (kh, kw), stride)  # (N, C, OH, OW, KH, KW)
+    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w",
+                what="window entries")
+    windows = _windows(x, (kh, kw), (2, 3), stride)  # (N, C, OH, OW, KH, KW)
     s = np.einsum("ncijpq,ijfcpq->nfij", windows, w, optimize=True)
     if bias:
         b = bias[0]
@@ -735,7 +920,7 @@ def tiled_conv2d(
         raise ValueError(
             f"w has {channels} input channels (w.shape[3]) but x has {x.shape[1]} (x.shape[1])"
         )
-    stride = _pair(stride, "stride", 1)
+    stride = check_int_pair(stride, "stride", 1)
     out_h, out_w = _unit_grid(x, (kh, kw), stride)
     rows = np.arange(out_h) % tile_h
     cols = np.arange(out_w) % tile_w
@@ -745,317 +930,3 @@ def tiled_conv2d(
         if b.ndim == 3:
             b = b[rows[:, None], cols[None, :]]
     return locally_connected2d(x, w_per_position, b, stride)
-
-
-# --------------------------------------------------------------------------- counting
-
-
-def dense_param_count(in_size: int, out_size: int, *, bias: bool = False) -> int:
-    """Parameters of a fully connected layer: ``in_size * out_size`` (+ ``out_size`` biases).
-
-    Parameters
-    ----------
-    in_size, out_size : int
-        Numbers of input and output units (for images, C·H·W and F·OH·OW), at least 1.
-    bias : bool, optional
-        Count one bias per output unit.
-
-    Returns
-    -------
-    int
-        The number of parameters (one weight per input-output pair).
-
-    Raises
-    ------
-    ValueError
-        If a size is not a positive integer.
-
-    Examples
-    --------
-    >>> dense_param_count(3 * 32 * 32, 16 * 30 * 30)
-    44236800
-    """
-    in_size = check_int(in_size, "in_size", 1)
-    out_size = check_int(out_size, "out_size", 1)
-    return in_size * out_size + (out_size if bias else 0)
-
-
-def conv_param_count(
-    in_channels: int, out_channels: int, kernel_size: int | tuple[int, int], *, bias: bool = False
-) -> int:
-    """Parameters of a convolutional layer: ``F * C * KH * KW`` (+ ``F`` biases).
-
-    Independent of the image size: the same kernels are used at every position.
-
-    Parameters
-    ----------
-    in_channels, out_channels : int
-        ``C`` and ``F``, at least 1.
-    kernel_size : int or (int, int)
-        ``KH`` and ``KW`` (an int for a square kernel).
-    bias : bool, optional
-        Count one bias per output channel.
-
-    Returns
-    -------
-    int
-        The number of parameters.
-
-    Raises
-    ------
-    ValueError
-        If a size is not a positive integer.
-
-    Examples
-    --------
-    >>> conv_param_count(3, 16, 3)
-    432
-    """
-    c = check_int(in_channels, "in_channels", 1)
-    f = check_int(out_channels, "out_channels", 1)
-    kh, kw = _pair(kernel_size, "kernel_size", 1)
-    return f * c * kh * kw + (f if bias else 0)
-
-
-def locally_connected_param_count(
-    in_channels: int,
-    out_channels: int,
-    kernel_size: int | tuple[int, int],
-    output_size: int | tuple[int, int],
-    *,
-    bias: bool = False,
-) -> int:
-    """Parameters of a locally connected layer: ``OH * OW * F * C * KH * KW`` (+ ``OH*OW*F``).
-
-    Parameters
-    ----------
-    in_channels, out_channels : int
-        ``C`` and ``F``, at least 1.
-    kernel_size : int or (int, int)
-        ``KH`` and ``KW``.
-    output_size : int or (int, int)
-        ``OH`` and ``OW``: every output position has its own kernels.
-    bias : bool, optional
-        Count one bias per output unit (shape (OH, OW, F) in :func:`locally_connected2d`).
-
-    Returns
-    -------
-    int
-        The number of parameters.
-
-    Raises
-    ------
-    ValueError
-        If a size is not a positive integer.
-
-    Examples
-    --------
-    >>> locally_connected_param_count(3, 16, 3, 30)
-    388800
-    """
-    oh, ow = _pair(output_size, "output_size", 1)
-    return oh * ow * conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
-
-
-def tiled_param_count(
-    in_channels: int,
-    out_channels: int,
-    kernel_size: int | tuple[int, int],
-    tile_size: int | tuple[int, int],
-    *,
-    bias: bool = False,
-) -> int:
-    """Parameters of a tiled convolution: ``TH * TW * F * C * KH * KW`` (+ ``TH*TW*F``).
-
-    Parameters
-    ----------
-    in_channels, out_channels : int
-        ``C`` and ``F``, at least 1.
-    kernel_size : int or (int, int)
-        ``KH`` and ``KW``.
-    tile_size : int or (int, int)
-        ``TH`` and ``TW``: the number of kernel sets cycled over the output.
-    bias : bool, optional
-        Count one bias per filter and tile position (shape (TH, TW, F) in :func:`tiled_conv2d`).
-
-    Returns
-    -------
-    int
-        The number of parameters (for tiles no larger than the output).
-
-    Raises
-    ------
-    ValueError
-        If a size is not a positive integer.
-
-    Examples
-    --------
-    >>> tiled_param_count(3, 16, 3, 2)
-    1728
-    """
-    th, tw = _pair(tile_size, "tile_size", 1)
-    return th * tw * conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
-
-
-def edge_detection_counts(height: int = 280, width: int = 320, kernel_width: int = 2) -> dict:
-    """Storage and work of a horizontal edge detector, as in Goodfellow et al. (2016, §9.2).
-
-    The kernel ``[-1, 1]`` (length ``k = kernel_width``) slides along each row of a
-    ``height × width`` image ("valid" mode), giving ``height × (width - k + 1)`` outputs. Each
-    output costs ``k`` multiplications and ``k - 1`` additions. The same linear map written as a
-    dense matrix has one entry per (input pixel, output pixel) pair; as a sparse matrix, only the
-    ``k`` nonzero entries of each row are stored.
-
-    Parameters
-    ----------
-    height, width : int, optional
-        Image size in pixels (rows, columns); the book's example is 280 × 320.
-    kernel_width : int, optional
-        Length of the row kernel (2 for ``[-1, 1]``); at most ``width``.
-
-    Returns
-    -------
-    dict
-        ``"output_shape"`` (rows, cols); ``"kernel_entries"`` (k);
-        ``"conv_flops"`` = outputs · (2k − 1); ``"dense_matrix_entries"`` = inputs · outputs;
-        ``"dense_flops"`` = outputs · (2 · inputs − 1) for the matrix-vector product;
-        ``"sparse_matrix_entries"`` = k · outputs.
-
-    Raises
-    ------
-    ValueError
-        If a size is not a positive integer or ``kernel_width > width``.
-
-    Examples
-    --------
-    >>> c = edge_detection_counts()
-    >>> c["output_shape"], c["dense_matrix_entries"], c["conv_flops"], c["sparse_matrix_entries"]
-    ((280, 319), 8003072000, 267960, 178640)
-    """
-    height = check_int(height, "height", 1)
-    width = check_int(width, "width", 1)
-    k = check_int(kernel_width, "kernel_width", 1)
-    if k > width:
-        raise ValueError(f"kernel_width must be at most width = {width}, got {k}")
-    out_w = conv_output_size(width, k)
-    n_in, n_out = height * width, height * out_w
-    return {
-        "output_shape": (height, out_w),
-        "kernel_entries": k,
-        "conv_flops": n_out * (2 * k - 1),
-        "dense_matrix_entries": n_in * n_out,
-        "dense_flops": n_out * (2 * n_in - 1),
-        "sparse_matrix_entries": k * n_out,
-    }
-
-
-def dense_interaction_cost(m: int, n: int) -> int:
-    """Parameters (and multiplications) of a dense layer with ``m`` inputs and ``n`` outputs: m·n.
-
-    Every output interacts with every input, so storage and run time are O(m × n).
-
-    Parameters
-    ----------
-    m, n : int
-        Numbers of inputs and outputs, at least 1.
-
-    Returns
-    -------
-    int
-        ``m * n``.
-
-    Raises
-    ------
-    ValueError
-        If ``m`` or ``n`` is not a positive integer.
-
-    Examples
-    --------
-    >>> dense_interaction_cost(1000, 1000)
-    1000000
-    """
-    return check_int(m, "m", 1) * check_int(n, "n", 1)
-
-
-def sparse_interaction_cost(k: int, n: int) -> int:
-    """Parameters (and multiplications) when each of ``n`` outputs sees only ``k`` inputs: k·n.
-
-    Sparse interactions make storage and run time O(k × n), with ``k`` often orders of magnitude
-    smaller than the number of inputs ``m``.
-
-    Parameters
-    ----------
-    k : int
-        Connections per output (kernel size), at least 1.
-    n : int
-        Number of outputs, at least 1.
-
-    Returns
-    -------
-    int
-        ``k * n``.
-
-    Raises
-    ------
-    ValueError
-        If ``k`` or ``n`` is not a positive integer.
-
-    Examples
-    --------
-    >>> sparse_interaction_cost(3, 1000)
-    3000
-    """
-    return check_int(k, "k", 1) * check_int(n, "n", 1)
-
-
-def receptive_field(
-    kernel_sizes: Sequence[int],
-    strides: Sequence[int] | None = None,
-    dilations: Sequence[int] | None = None,
-) -> list[int]:
-    """Receptive-field size (in input samples, along one axis) after each of stacked layers.
-
-    A unit of layer ``l`` sees ``r_l = r_{l-1} + d_l (k_l - 1) J_{l-1}`` inputs, where
-    ``J_{l-1} = s_1 s_2 ... s_{l-1}`` is the distance, in input samples, between neighbouring
-    units of layer ``l - 1`` and ``r_0 = 1``. With dilation the field has holes; ``r_l`` is its
-    span from first to last input sample.
-
-    Parameters
-    ----------
-    kernel_sizes : sequence of int
-        ``k_l`` for each layer, at least 1.
-    strides : sequence of int or None, optional
-        ``s_l`` for each layer (default all 1).
-    dilations : sequence of int or None, optional
-        ``d_l`` for each layer (default all 1, contiguous kernels).
-
-    Returns
-    -------
-    list of int
-        ``[r_1, r_2, ...]``, one entry per layer.
-
-    Raises
-    ------
-    ValueError
-        If a size is not a positive integer, or ``strides``/``dilations`` has another length
-        than ``kernel_sizes``.
-
-    Examples
-    --------
-    >>> receptive_field([3, 3, 3])
-    [3, 5, 7]
-    >>> receptive_field([3, 3], strides=[2, 1])
-    [3, 7]
-    """
-    ks = _int_list(kernel_sizes, "kernel_sizes", 1)
-    ss = [1] * len(ks) if strides is None else _int_list(strides, "strides", 1)
-    ds = [1] * len(ks) if dilations is None else _int_list(dilations, "dilations", 1)
-    for name, values in (("strides", ss), ("dilations", ds)):
-        if len(values) != len(ks):
-            raise ValueError(f"{name} must have one entry per layer ({len(ks)}), got {len(values)}")
-    sizes, r, jump = [], 1, 1
-    for k, s, d in zip(ks, ss, ds):
-        r += d * (k - 1) * jump
-        jump *= s
-        sizes.append(r)
-    return sizes

@@ -31,10 +31,11 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_int, check_ndim, check_real, real_array
+from cnnbook._validate import check_alloc, check_int, check_ndim, check_real, check_seed, real_array
 from cnnbook.conv import convolve
 
 __all__ = [
+    "MAX_DICE_WORK",
     "dice_pmf",
     "die_pmf",
     "exponential_density",
@@ -51,6 +52,9 @@ __all__ = [
 
 #: Tolerance on ``sum(p) == 1`` when a pmf is checked.
 PMF_ATOL = 1e-9
+
+#: The most multiply-adds :func:`dice_pmf` does (about a second): ``sides² · n_dice² / 2``.
+MAX_DICE_WORK = 2 * 10**9
 
 
 # --------------------------------------------------------------------------- input checks
@@ -94,14 +98,15 @@ def die_pmf(sides: int = 6) -> np.ndarray:
     TypeError
         If ``sides`` is not an integer.
     ValueError
-        If ``sides < 1``.
+        If ``sides < 1``, or the pmf would exceed the 4 GiB limit of
+        ``cnnbook._validate.check_alloc``.
 
     Examples
     --------
     >>> die_pmf(4)
     array([0.25, 0.25, 0.25, 0.25])
     """
-    sides = check_int(sides, "sides", 1)
+    sides = check_alloc(check_int(sides, "sides", 1), "sides", what="faces")
     return np.full(sides, 1.0 / sides)
 
 
@@ -137,7 +142,8 @@ def sum_pmf(p: ArrayLike, q: ArrayLike) -> np.ndarray:
     """
     p = _pmf(p, "p")
     q = _pmf(q, "q")
-    return convolve(p, q, mode="full")
+    # the FFT route (taken for long pmfs) leaves rounding errors of about 1e-16 around 0
+    return np.maximum(convolve(p, q, mode="full"), 0.0)
 
 
 def dice_pmf(n_dice: int, sides: int = 6) -> tuple[np.ndarray, np.ndarray]:
@@ -162,16 +168,24 @@ def dice_pmf(n_dice: int, sides: int = 6) -> tuple[np.ndarray, np.ndarray]:
     TypeError
         If ``n_dice`` or ``sides`` is not an integer.
     ValueError
-        If ``n_dice`` or ``sides`` is less than 1.
+        If ``n_dice`` or ``sides`` is less than 1, or the repeated convolution would take more
+        than :data:`MAX_DICE_WORK` multiply-adds (``sides² n_dice (n_dice - 1) / 2``: 10,000
+        six-sided dice are within it, 100,000 are not).
 
     Examples
     --------
     >>> values, pmf = dice_pmf(2)
-    >>> int(values[5]), float(pmf[5] * 36)  # P(sum = 7) = 6/36
+    >>> int(values[5]), round(float(pmf[5] * 36), 12)  # P(sum = 7) = 6/36
     (7, 6.0)
     """
     n_dice = check_int(n_dice, "n_dice", 1)
     one_die = die_pmf(sides)
+    work = len(one_die) ** 2 * n_dice * (n_dice - 1) // 2
+    if work > MAX_DICE_WORK:
+        raise ValueError(
+            f"n_dice = {n_dice} dice of {len(one_die)} sides ask for {work:.3g} multiply-adds, "
+            f"more than the limit MAX_DICE_WORK = {MAX_DICE_WORK:.0e} (about a second)"
+        )
     pmf = one_die
     for _ in range(n_dice - 1):
         pmf = sum_pmf(pmf, one_die)
@@ -204,7 +218,8 @@ def grid(start: float, stop: float, dx: float) -> np.ndarray:
     TypeError
         If an argument is not a real number.
     ValueError
-        If ``dx <= 0``, an argument is not finite, or ``stop < start``.
+        If ``dx <= 0``, an argument is not finite, ``stop < start``, or the grid would exceed
+        the 4 GiB limit of ``cnnbook._validate.check_alloc`` (the message names ``dx``).
 
     Examples
     --------
@@ -216,7 +231,7 @@ def grid(start: float, stop: float, dx: float) -> np.ndarray:
     dx = check_real(dx, "dx", minimum=0, strict=True)
     if stop < start:
         raise ValueError(f"stop must be >= start, got start={start}, stop={stop}")
-    n = math.floor((stop - start) / dx + 1e-9) + 1
+    n = check_alloc(math.floor((stop - start) / dx + 1e-9) + 1, "dx", what="grid points")
     return start + dx * np.arange(n)
 
 
@@ -305,7 +320,7 @@ def sum_density(f: ArrayLike, g: ArrayLike, dx: float) -> np.ndarray:
     first = np.maximum(0, k - (g.size - 1))  # the range of i in that sum
     last = np.minimum(k, f.size - 1)
     end_terms = f[first] * g[k - first] + f[last] * g[k - last]
-    return dx * (riemann - end_terms / 2)
+    return np.maximum(dx * (riemann - end_terms / 2), 0.0)  # no rounding below 0
 
 
 def uniform_density(x: ArrayLike, low: float = 0.0, high: float = 1.0) -> np.ndarray:
@@ -336,7 +351,7 @@ def uniform_density(x: ArrayLike, low: float = 0.0, high: float = 1.0) -> np.nda
     low, high = check_real(low, "low"), check_real(high, "high")
     if high <= low:
         raise ValueError(f"high must be > low, got low={low}, high={high}")
-    x = np.asarray(x, dtype=float)
+    x = real_array(x, "x", float64=True)
     return np.where((x >= low) & (x <= high), 1.0 / (high - low), 0.0)
 
 
@@ -372,7 +387,7 @@ def triangular_density(x: ArrayLike, low: float = 0.0, peak: float = 1.0,
     low, peak, high = check_real(low, "low"), check_real(peak, "peak"), check_real(high, "high")
     if not (low <= peak <= high and low < high):
         raise ValueError(f"need low <= peak <= high and low < high, got {low}, {peak}, {high}")
-    x = np.asarray(x, dtype=float)
+    x = real_array(x, "x", float64=True)
     height = 2.0 / (high - low)
     with np.errstate(divide="ignore", invalid="ignore"):
         rising = height * (x - low) / (peak - low)
@@ -410,7 +425,7 @@ def gaussian_density(x: ArrayLike, mean: float = 0.0, std: float = 1.0) -> np.nd
     """
     mean = check_real(mean, "mean")
     std = check_real(std, "std", minimum=0, strict=True)
-    x = np.asarray(x, dtype=float)
+    x = real_array(x, "x", float64=True)
     return np.exp(-0.5 * ((x - mean) / std) ** 2) / (std * math.sqrt(2.0 * math.pi))
 
 
@@ -440,7 +455,7 @@ def exponential_density(x: ArrayLike, rate: float = 1.0) -> np.ndarray:
     array([0.    , 2.    , 0.2707])
     """
     rate = check_real(rate, "rate", minimum=0, strict=True)
-    x = np.asarray(x, dtype=float)
+    x = real_array(x, "x", float64=True)
     return np.where(x >= 0, rate * np.exp(-rate * np.maximum(x, 0.0)), 0.0)
 
 
@@ -476,7 +491,7 @@ def gamma_density(x: ArrayLike, shape: float, rate: float = 1.0) -> np.ndarray:
     """
     shape = check_real(shape, "shape", minimum=0, strict=True)
     rate = check_real(rate, "rate", minimum=0, strict=True)
-    x = np.asarray(x, dtype=float)
+    x = real_array(x, "x", float64=True)
     positive = np.where(x > 0, x, 1.0)  # log is taken at x > 0 only
     log_p = (shape * math.log(rate) + (shape - 1.0) * np.log(positive) - rate * positive
              - math.lgamma(shape))
@@ -537,7 +552,7 @@ def monte_carlo_sum(samplers: Sequence[Sampler], n_samples: int, seed: int = 0) 
         if not callable(sampler):
             raise TypeError(f"samplers[{i}] must be callable, got {type(sampler).__name__}")
     n_samples = check_int(n_samples, "n_samples", 1)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng(check_seed(seed))
     total = np.zeros(n_samples)
     for i, sampler in enumerate(samplers):
         draws = np.asarray(sampler(rng, n_samples))

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_int, check_ndim, check_real, real_array
+from cnnbook._validate import check_alloc, check_int, check_ndim, check_real, check_seed, real_array
 
 __all__ = [
     "JOINTS",
@@ -53,7 +53,9 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
     The notes are played one after the other, each for ``duration / len(notes)`` seconds, as a
     plucked tone: the fundamental ``f`` with harmonics ``2f`` and ``3f`` (amplitudes 1, 1/2, 1/4),
     a 10 ms attack and an exponential decay (time constant a third of the note). Gaussian noise of
-    standard deviation ``noise`` is added, and the wave is scaled so that ``max |x| = 0.9``.
+    standard deviation ``noise`` is added, and the wave is scaled so that ``max |x| = 0.9`` (a
+    wave that is silent everywhere, as when each noiseless note lasts one sample, taken at its
+    onset, is returned as zeros).
     The default notes are an A-major arpeggio: A4, C♯5, E5, A5.
 
     Parameters
@@ -68,7 +70,7 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
     noise : float, optional
         Standard deviation of the added noise, ``>= 0`` (before the final scaling).
     seed : int, optional
-        Seed of the noise.
+        Seed of the noise, a non-negative integer.
 
     Returns
     -------
@@ -80,10 +82,12 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
     Raises
     ------
     TypeError
-        If ``duration``, ``noise`` or a note is not a real number, or ``sample_rate`` is not an
-        integer.
+        If ``duration``, ``noise`` or a note is not a real number, ``notes`` is not a sequence,
+        or ``sample_rate`` or ``seed`` is not an integer.
     ValueError
-        If an argument is out of range, or there are fewer samples than notes.
+        If an argument is out of range, there are fewer samples than notes, or more than the
+        4 GiB limit of ``cnnbook._validate.check_alloc`` allows (8 arrays of 8 bytes per
+        sample: about 67 million samples).
 
     Examples
     --------
@@ -94,6 +98,9 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
     duration = check_real(duration, "duration", minimum=0, strict=True)
     sample_rate = check_int(sample_rate, "sample_rate", 1)
     noise = check_real(noise, "noise", minimum=0)
+    seed = check_seed(seed)
+    if isinstance(notes, (str, bytes)) or not isinstance(notes, (Sequence, np.ndarray)):
+        raise TypeError(f"notes must be a sequence of frequencies in hertz, got {notes!r}")
     notes = [check_real(f, "notes", minimum=0, strict=True) for f in notes]
     if not notes:
         raise ValueError("notes must hold at least one frequency")
@@ -102,6 +109,7 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
     n = round(duration * sample_rate)
     if n < len(notes):
         raise ValueError(f"duration * sample_rate gives {n} samples, fewer than the notes")
+    check_alloc(n, "duration", itemsize=8 * 8, what="samples (8 working arrays of 8 bytes each)")
     t = np.arange(n) / sample_rate
     note_length = duration / len(notes)
     x = np.zeros(n)
@@ -113,7 +121,8 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
                    for h, a in ((1, 1.0), (2, 0.5), (3, 0.25)) if h * f < sample_rate / 2)
         x += np.where(inside, envelope * tone, 0.0)
     x += noise * np.random.default_rng(seed).standard_normal(n)
-    return t, 0.9 * x / np.abs(x).max()
+    peak = np.abs(x).max()
+    return t, (0.9 * x / peak if peak > 0 else x)  # silence (every sample at an onset) stays 0
 
 
 #: The joints of :func:`skeleton_angles`, in row order.
@@ -142,7 +151,7 @@ def skeleton_angles(duration: float = 4.0, frame_rate: int = 30, stride_rate: fl
     noise : float, optional
         Standard deviation of the tracking noise in degrees, ``>= 0``.
     seed : int, optional
-        Seed of the noise.
+        Seed of the noise, a non-negative integer.
 
     Returns
     -------
@@ -169,9 +178,11 @@ def skeleton_angles(duration: float = 4.0, frame_rate: int = 30, stride_rate: fl
     frame_rate = check_int(frame_rate, "frame_rate", 1)
     stride_rate = check_real(stride_rate, "stride_rate", minimum=0, strict=True)
     noise = check_real(noise, "noise", minimum=0)
+    seed = check_seed(seed)
     n = round(duration * frame_rate)
     if n < 1:
         raise ValueError(f"duration * frame_rate must give at least one frame, got {n}")
+    check_alloc(n, "duration", itemsize=8 * 6 * 3, what="frames (6 joints, 3 working arrays)")
     t = np.arange(n) / frame_rate
     theta_left = 2 * np.pi * stride_rate * t
     theta_right = theta_left - np.pi  # half a stride later
@@ -337,7 +348,7 @@ def color_image(height: int = 96, width: int = 128, seed: int = 0) -> np.ndarray
     height, width : int, optional
         Size in pixels, each at least 16.
     seed : int, optional
-        Seed of the grass texture.
+        Seed of the grass texture, a non-negative integer.
 
     Returns
     -------
@@ -359,7 +370,9 @@ def color_image(height: int = 96, width: int = 128, seed: int = 0) -> np.ndarray
     """
     height = check_int(height, "height", 16)
     width = check_int(width, "width", 16)
-    rng = np.random.default_rng(seed)
+    check_alloc(height * width, "height and width", itemsize=8 * 8,
+                what="pixels (8 working arrays of 8 bytes each)")
+    rng = np.random.default_rng(check_seed(seed))
     v, u = np.mgrid[0:height, 0:width]
     v = (v + 0.5) / height  # 0 at the top, 1 at the bottom
     u = (u + 0.5) / width   # 0 at the left, 1 at the right
@@ -424,7 +437,7 @@ def ct_volume(size: int = 64, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     noise : float, optional
         Standard deviation of added Gaussian noise, ``>= 0``. Default 0 (no noise).
     seed : int, optional
-        Seed of the noise.
+        Seed of the noise, a non-negative integer.
 
     Returns
     -------
@@ -447,6 +460,8 @@ def ct_volume(size: int = 64, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     """
     size = check_int(size, "size", 8)
     noise = check_real(noise, "noise", minimum=0)
+    seed = check_seed(seed)
+    check_alloc(size**3, "size", itemsize=8 * 8, what="voxels (8 working arrays of 8 bytes each)")
     centres = (np.arange(size) + 0.5) / size * 2 - 1
     z, y, x = np.meshgrid(centres, centres[::-1], centres, indexing="ij")
     volume = np.zeros((size, size, size))
@@ -486,7 +501,7 @@ def color_video(n_frames: int = 24, height: int = 48, width: int = 64, radius: f
     noise : float, optional
         Noise standard deviation, ``>= 0``.
     seed : int, optional
-        Seed of the noise.
+        Seed of the noise, a non-negative integer.
 
     Returns
     -------
@@ -511,9 +526,17 @@ def color_video(n_frames: int = 24, height: int = 48, width: int = 64, radius: f
     n_frames = check_int(n_frames, "n_frames", 2)
     radius = check_real(radius, "radius", minimum=0, strict=True)
     noise = check_real(noise, "noise", minimum=0)
-    minimum = math.floor(2 * radius + 3) + 1
-    height = check_int(height, "height", minimum)
-    width = check_int(width, "width", minimum)
+    seed = check_seed(seed)
+    height = check_int(height, "height", 1)
+    width = check_int(width, "width", 1)
+    for name, size in (("height", height), ("width", width)):
+        if size <= 2 * radius + 3:
+            raise ValueError(
+                f"{name} must exceed 2 * radius + 3 = {2 * radius + 3:g} (radius = {radius:g}), "
+                f"got {size}"
+            )
+    check_alloc(n_frames * 3 * height * width, "n_frames, height and width", itemsize=8 * 3,
+                what="values (3 working arrays of 8 bytes each)")
     rows, cols = np.mgrid[0:height, 0:width]
     background = np.stack([
         0.1 + 0.5 * cols / (width - 1),

@@ -4,18 +4,19 @@ Every benchmark and every chapter that reports a time uses :func:`interleaved`. 
 called once per round, in turn, so that a slow spell of the machine (another process, a frequency
 change) falls on all candidates alike; the median over rounds is robust to the occasional outlier.
 One or more untimed warm-up calls leave out one-off costs (allocations, thread start-up, caches).
+:func:`time_direct_vs_fft` uses it to time the two routes of :func:`cnnbook.conv.convolve`.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 
-from cnnbook._validate import check_int
+from cnnbook._validate import check_int, check_int_sequence, check_seed
 
-__all__ = ["interleaved", "median_seconds"]
+__all__ = ["interleaved", "median_seconds", "time_direct_vs_fft"]
 
 
 def interleaved(
@@ -78,3 +79,69 @@ def median_seconds(fn: Callable[[], object], rounds: int = 5, *, warmup: int = 1
     True
     """
     return float(np.median(interleaved({"fn": fn}, rounds, warmup=warmup)["fn"]))
+
+
+def time_direct_vs_fft(
+    n: int, kernel_sizes: Sequence[int], repeats: int = 5, seed: int = 0, ndim: int = 1
+) -> dict[str, np.ndarray]:
+    """Median run time of the direct and the FFT route of :func:`cnnbook.conv.convolve`, per k.
+
+    For each kernel size, ``convolve(x, w, "full", method="direct")`` and ``method="fft"`` are
+    timed by ``cnnbook.timing.interleaved`` (one warm-up call each, then ``repeats`` alternating rounds) on
+    seeded Gaussian noise; the medians are reported. Times are wall-clock and depend on the
+    machine; :func:`cnnbook.conv.route_seconds` predicts them.
+
+    Parameters
+    ----------
+    n : int
+        Input length (``ndim=1``) or side of the square input (``ndim=2``), at least 1.
+    kernel_sizes : sequence of int
+        Kernel lengths (or sides) to time, each at least 1.
+    repeats : int, optional
+        Rounds per measurement (at least 1); the median is reported.
+    seed : int, optional
+        Seed of :func:`numpy.random.default_rng` for the input and kernels (non-negative).
+    ndim : {1, 2}, optional
+        Dimension of the signals.
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        ``"kernel_sizes"`` (int), ``"direct"`` and ``"fft"`` (seconds, float), aligned.
+
+    Raises
+    ------
+    TypeError
+        If ``seed`` is not an integer.
+    ValueError
+        If ``n``, ``repeats``, ``ndim``, ``seed`` or an entry of ``kernel_sizes`` is out of range.
+
+    Examples
+    --------
+    >>> t = time_direct_vs_fft(64, [3, 9], repeats=3)
+    >>> t["direct"].shape, bool((t["fft"] > 0).all())
+    ((2,), True)
+    """
+    from cnnbook.conv import convolve  # here, not above: cnnbook.conv re-exports this function
+
+    n = check_int(n, "n", 1)
+    repeats = check_int(repeats, "repeats", 1)
+    ndim = check_int(ndim, "ndim", 1)
+    if ndim > 2:
+        raise ValueError(f"ndim must be 1 or 2, got {ndim}")
+    sizes = np.array(check_int_sequence(kernel_sizes, "kernel_sizes", 1), dtype=int)
+    rng = np.random.default_rng(check_seed(seed))
+    x = rng.standard_normal((n,) * ndim)
+    direct = np.empty(len(sizes))
+    fft = np.empty(len(sizes))
+    for i, k in enumerate(sizes):
+        w = rng.standard_normal((int(k),) * ndim)
+        times = interleaved(
+            {
+                "direct": lambda: convolve(x, w, "full", method="direct"),
+                "fft": lambda: convolve(x, w, "full", method="fft"),
+            },
+            repeats,
+        )
+        direct[i], fft[i] = np.median(times["direct"]), np.median(times["fft"])
+    return {"kernel_sizes": sizes, "direct": direct, "fft": fft}

@@ -111,8 +111,28 @@ def test_page2_timing_and_exercises():
     assert value(PAGE2, "ex_lin") == str([float(v) for v in full])
     assert value(PAGE2, "ex_circ") == str(circular.tolist())
     k = np.arange(1, 4097)
-    model = k[np.argmax(8192 * k > 15 * (8192 + k - 1) * np.log2(8192 + k - 1))]
-    assert value(PAGE2, "k_model") == model
+    N = 8192 + k - 1
+    mixed = k[np.argmax(8192 * k > 15 * N * np.log2(N))]
+    assert value(PAGE2, "k_mixed") == mixed
+    flops_fft = 3 * 2.5 * N * np.log2(N) + 6 * (N // 2 + 1)
+    assert value(PAGE2, "k_count") == k[np.argmax(2 * 8192 * k > flops_fft)]
+
+
+def test_page2_cost_model_is_the_librarys():
+    from cnnbook.conv import FFT_MARGIN, ROUTE_CONSTANTS, route_seconds
+
+    ks = [1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024]
+    faster = [route_seconds((8192,), (k,))["fft"] < route_seconds((8192,), (k,))["direct"]
+              for k in ks]
+    first = next(i for i in range(len(ks)) if all(faster[i:]))
+    assert value(PAGE2, "k_model") == ks[first]
+    assert value(PAGE2, "k_cross") / 4 <= ks[first] <= 4 * value(PAGE2, "k_cross")
+    assert value(PAGE2, "ns_direct_flop") == pytest.approx(ROUTE_CONSTANTS["direct_1d_mac"] / 2e-9)
+    assert value(PAGE2, "ns_fft_flop") > value(PAGE2, "ns_direct_flop")
+    k2 = value(PAGE2, "k_model_2d")
+    t = route_seconds((512, 512), (k2, k2))
+    t_before = route_seconds((512, 512), (k2 - 1, k2 - 1))
+    assert FFT_MARGIN * t["fft"] < t["direct"] and FFT_MARGIN * t_before["fft"] >= t_before["direct"]
 
 
 # --------------------------------------------------------------------------- page 3
@@ -137,6 +157,10 @@ def test_page3_sound_and_spectrogram():
 
 def test_page3_smoothing_reduces_noise():
     assert value(PAGE3, "sk_rms_smooth") < value(PAGE3, "sk_rms_noisy")
+    # the smoothed error is bias plus the noise left; the page says the bias is the larger part
+    bias, left = value(PAGE3, "sk_rms_bias"), value(PAGE3, "sk_rms_left")
+    assert bias > left
+    assert value(PAGE3, "sk_rms_smooth") <= bias + left + 1e-12
     assert value(PAGE3, "sk_rms_noisy") == pytest.approx(2.0, rel=0.15)  # the default noise
     assert value(PAGE3, "vol_flat_smooth") < value(PAGE3, "vol_flat_noisy") / 3
     assert value(PAGE3, "vol_rmse_smooth") < value(PAGE3, "vol_rmse_noisy")

@@ -8,6 +8,8 @@ correct computation must meet (rounding errors of float64, finite differences).
 
 from __future__ import annotations
 
+import ast
+
 import json
 import math
 
@@ -44,7 +46,14 @@ def values(docname: str) -> dict[str, float]:
     page = f"part1/{docname}"
     raw = {**glue_json(page), **bookutils.glued(page)}
     assert raw, f"{page} glued nothing"
-    return {k: float({"True": 1, "False": 0}.get(v, v)) for k, v in raw.items()}
+    return {k: _number_or_text(v) for k, v in raw.items()}
+
+
+def _number_or_text(text: str):
+    """A glued repr as a float (booleans as 0/1), or as the string it quotes."""
+    if text[:1] in "'\"":
+        return ast.literal_eval(text)
+    return float({"True": 1, "False": 0}.get(text, text))
 
 
 # -- 04-operation ---------------------------------------------------------------------------------
@@ -62,6 +71,12 @@ def test_operation_numbers():
                 "op_toeplitz_err_1d", "op_toeplitz_err_2d"]:
         assert g[key] < ROUNDING, key
     assert g["op_corr_noncommute"] > 0.1              # correlation is not commutative
+
+
+def test_operation_exercise_values():
+    g = values("04-operation")
+    assert g["op_assoc_err"] < ROUNDING
+    assert g["op_ex3_shape"] == str(((4 - 2 + 1) * (5 - 3 + 1), 4 * 5))
 
 
 def test_operation_worked_example():
@@ -92,7 +107,11 @@ def test_gradient_checks_pass():
     for key in ["fb_err_dx_1d", "fb_err_dw_1d", "fb_err_max_2d"]:
         assert g[key] < 1e-6, key                    # central differences in float64
     assert g["fb_err_transpose"] < ROUNDING
+    assert g["fb_err_dx_big_h"] < 1e-12   # a quadratic loss: no truncation error even at h = 0.1
     assert g["fb_n_checked"] == 2 * 3 * 7 * 8 + 4 * 3 * 3 * 3 + 4
+    # exercise 4: unpadded 3x3 layers that fit on 28 pixels (each stride-1 layer removes 2)
+    assert g["fb_fit_s1"] == (28 - 1) // 2 == 13
+    assert g["fb_fit_s2"] == 3            # 28 -> 13 -> 6 -> 2
 
 
 def test_receptive_field_numbers():
@@ -152,6 +171,11 @@ def test_dense_matrix_timing():
     assert g["why_small_M_mb"] == pytest.approx(40 * 47 * 40 * 48 * 8 / 1e6)
     assert g["why_t_ratio"] == pytest.approx(g["why_t_dense_ms"] / g["why_t_conv_ms"], rel=1e-6)
     assert g["why_t_ratio"] > 1                   # the dense product is the slower one
+    # exercise 2: the step edge and its scaled copy, recomputed here with NumPy
+    x = np.array([0, 0, 1, 1, 0, 0, 0, 0])
+    s = np.correlate(x, [-1, 1], "valid")
+    assert g["why_ex2_s"] == str(s.tolist())
+    assert g["why_ex2_scaled"] == str(np.correlate(np.repeat(x, 2), [-1, 1], "valid").tolist())
 
 
 # -- 07-variants ----------------------------------------------------------------------------------

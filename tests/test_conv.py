@@ -511,3 +511,123 @@ def test_time_direct_vs_fft_returns_aligned_positive_times():
         for route in ("direct", "fft"):
             assert t[route].shape == (3,)
             assert np.all(np.isfinite(t[route])) and np.all(t[route] > 0)
+
+
+# --------------------------------------------------------------------------- routes and cost model
+
+
+@settings(max_examples=200, deadline=None)
+@given(signal_pairs(max_kernel=6), st.sampled_from(["convolve", "correlate"]))
+def test_direct_route_matches_scipy_direct(case, name):
+    x, w, mode = case
+    result = getattr(conv, name)(x, w, mode, method="direct")
+    np.testing.assert_allclose(result, scipy_direct(name, x, w, mode), rtol=1e-12, atol=1e-12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(signal_pairs(max_kernel=6), st.sampled_from(["convolve", "correlate"]))
+def test_fft_route_matches_scipy_direct_up_to_rounding(case, name):
+    x, w, mode = case
+    expected = scipy_direct(name, x, w, mode)
+    scale = np.abs(x).sum() * np.abs(w).max()  # bounds every output
+    result = getattr(conv, name)(x, w, mode, method="fft")
+    np.testing.assert_allclose(result, expected, rtol=0, atol=1e-13 * scale)
+
+
+@pytest.mark.parametrize("ndim", [2, 3])
+def test_direct_route_in_many_chunks_matches_scipy(monkeypatch, ndim):
+    monkeypatch.setattr(conv, "CHUNK_BYTES", 100)  # a chunk of one row (or slab) at a time
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((23, 17, 5)[:ndim])
+    w = rng.standard_normal((4, 3, 2)[:ndim])
+    for mode in MODES:
+        np.testing.assert_allclose(
+            conv.correlate(x, w, mode, method="direct"),
+            scipy_direct("correlate", x, w, mode),
+            rtol=1e-12,
+            atol=1e-12,
+        )
+
+
+def test_direct_route_memory_is_the_output_plus_a_chunk():
+    """The old route copied every window: 592² × 81 × 8 B = 227 MB here."""
+    import tracemalloc
+
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((600, 600)), rng.standard_normal((9, 9))
+    tracemalloc.start()
+    s = conv.correlate(x, w, "valid", method="direct")
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert peak <= s.nbytes + x.nbytes + 2 * conv.CHUNK_BYTES + 2**16
+
+
+def test_auto_takes_the_route_the_cost_model_predicts_faster():
+    rng = np.random.default_rng(5)
+    for x_shape, w_shape in [((4000,), (3,)), ((4000,), (2000,)), ((300, 300), (3, 3)),
+                             ((300, 300), (40, 40))]:
+        x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
+        t = conv.route_seconds(x_shape, w_shape, "same")
+        route = "fft" if conv.FFT_MARGIN * t["fft"] < t["direct"] else "direct"
+        np.testing.assert_array_equal(
+            conv.convolve(x, w, "same"), conv.convolve(x, w, "same", method=route)
+        )
+    # the grid's extremes fall on the expected sides of the crossover
+    assert conv.route_seconds((10**6,), (3,))["direct"] < conv.route_seconds((10**6,), (3,))["fft"]
+    t = conv.route_seconds((10**6,), (3001,))
+    assert t["fft"] < t["direct"]
+
+
+def test_auto_goes_direct_when_an_input_is_not_finite():
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal(5000), rng.standard_normal(2000)
+    t = conv.route_seconds(x.shape, w.shape)
+    assert conv.FFT_MARGIN * t["fft"] < t["direct"]  # finite inputs would go through the FFT
+    x[100] = np.nan
+    s = conv.convolve(x, w)
+    assert np.isnan(s[100:2100]).all() and np.isfinite(s[:100]).all()
+    assert np.isfinite(s[2100:]).all()  # the FFT route would make every output NaN
+
+
+def test_integer_inputs_go_direct_and_stay_exact():
+    rng = np.random.default_rng(7)
+    x, w = rng.integers(-1000, 1000, 20000), rng.integers(-1000, 1000, 3000)
+    np.testing.assert_array_equal(conv.convolve(x, w), np.convolve(x, w).astype(float))
+
+
+def test_fft_route_keeps_float16_and_float32():
+    for dtype in (np.float16, np.float32):
+        x, w = np.arange(6, dtype=dtype), np.array([1, -1], dtype=dtype)
+        for method in ("direct", "fft"):
+            s = conv.convolve(x, w, method=method)
+            assert s.dtype == dtype
+            np.testing.assert_allclose(s, [0, 1, 1, 1, 1, 1, -5], atol=1e-2)
+        assert conv.fft_convolve(x, w).dtype == dtype
+
+
+def test_fft_route_does_not_turn_an_overflow_into_nan():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # and says nothing
+        s = conv.fft_convolve([1e200, 1.0], [1e200, 1.0])
+    expected = scipy_direct("convolve", np.array([1e200, 1.0]), np.array([1e200, 1.0]), "full")
+    np.testing.assert_array_equal(s, expected)  # [inf, 2e200, 1]
+    assert np.isinf(s[0]) and s[1] == 2e200
+
+
+def test_counts_and_timing_are_re_exported_unchanged():
+    from cnnbook import cost, timing
+
+    for name in ("dense_param_count", "conv_param_count", "locally_connected_param_count",
+                 "tiled_param_count", "edge_detection_counts", "dense_interaction_cost",
+                 "sparse_interaction_cost", "receptive_field"):
+        assert getattr(conv, name) is getattr(cost, name)
+    assert conv.time_direct_vs_fft is timing.time_direct_vs_fft
+
+
+def test_fast_length_is_scipys_next_fast_len_for_real_transforms():
+    from scipy.fft import next_fast_len
+
+    for n in [*range(1, 3000), 4097, 65_537, 1_000_002, 2**20 + 1]:
+        assert conv._fast_length(n) == next_fast_len(n, real=True), n

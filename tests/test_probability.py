@@ -201,9 +201,48 @@ def test_monte_carlo_is_reproducible_and_seed_dependent():
         (lambda: P.monte_carlo_sum([1], 10), TypeError, "samplers[0]"),
         (lambda: P.monte_carlo_sum([lambda r, n: r.random(n)], 0), ValueError, "n_samples"),
         (lambda: P.monte_carlo_sum([lambda r, n: r.random(n + 1)], 5), ValueError, "samplers[0]"),
+        # issue 13: seeds, conversions, complex input and blind allocations
+        (lambda: P.monte_carlo_sum([lambda r, n: r.random(n)], 5, seed=-1), ValueError, "seed"),
+        (lambda: P.monte_carlo_sum([lambda r, n: r.random(n)], 5, seed="a"), TypeError, "seed"),
+        (lambda: P.monte_carlo_sum([lambda r, n: r.random(n)], 5, seed=1.5), TypeError, "seed"),
+        (lambda: P.monte_carlo_sum([lambda r, n: r.random(n)], 5, seed=True), TypeError, "seed"),
+        (lambda: P.uniform_density("abc"), TypeError, "x must be a real numeric"),
+        (lambda: P.gaussian_density(["a"]), TypeError, "x must be a real numeric"),
+        (lambda: P.triangular_density([None]), TypeError, "x must be a real numeric"),
+        (lambda: P.exponential_density([[1.0], [1.0, 2.0]]), ValueError, "x must be a rect"),
+        (lambda: P.gamma_density(["1"], 2.0), TypeError, "x must be a real numeric"),
+        (lambda: P.uniform_density(np.array([0.5 + 5j])), TypeError, "x must be real"),
+        (lambda: P.gaussian_density(np.array([0.5 + 0j])), TypeError, "x must be real"),
+        (lambda: P.sum_pmf(np.array([1.0 + 0j]), [1.0]), TypeError, "p must be real"),
+        (lambda: P.grid(0, 1e12, 1e-6), ValueError, "dx asks for 1000000000000000001 grid"),
+        (lambda: P.die_pmf(10**12), ValueError, "sides asks for 1000000000000 faces (7.28 TiB)"),
+        (lambda: P.dice_pmf(100_000), ValueError, "n_dice = 100000 dice of 6 sides ask for"),
+        (lambda: P.dice_pmf(2, 10**9), ValueError, "sides"),
     ],
 )
 def test_bad_input_names_the_argument(call, exc, name):
     with pytest.raises(exc) as info:
         call()
     assert name in str(info.value)
+
+
+def test_dice_work_limit_is_where_the_docstring_says():
+    assert 36 * 10_000 * 9_999 // 2 <= P.MAX_DICE_WORK < 36 * 100_000 * 99_999 // 2
+
+
+def test_long_sums_through_the_fft_route_stay_non_negative_and_exact_enough():
+    """Long pmfs take convolve's FFT route; its rounding must not produce negative entries."""
+    from scipy import stats
+
+    values, pmf = P.dice_pmf(300, sides=20)
+    p2 = P.sum_pmf(pmf, pmf)  # 5,701 × 5,701 entries: the FFT route
+    assert (p2 >= 0).all()
+    expected = np.convolve(pmf, pmf)
+    np.testing.assert_allclose(p2, expected, rtol=0, atol=1e-15)
+    assert abs(p2.sum() - 1) < 1e-12
+    x = P.grid(0.0, 60.0, 0.01)
+    f = P.exponential_density(x)
+    h = P.sum_density(P.sum_density(f, f, 0.01), f, 0.01)  # Gamma(3, 1), twice on long grids
+    assert (h >= 0).all()
+    z = P.sum_grid(P.sum_grid(x, x), x)
+    np.testing.assert_allclose(h, stats.gamma.pdf(z, 3), atol=2e-4)

@@ -153,9 +153,35 @@ def test_color_video_shape_range_seed_and_motion():
         (lambda: S.color_video(n_frames=1), ValueError, "n_frames"),
         (lambda: S.color_video(height=10, radius=6.0), ValueError, "height"),
         (lambda: S.color_video(radius=0.0), ValueError, "radius"),
+        # issue 13: seeds, conversions and blind allocations
+        (lambda: S.sound_wave(seed=-1), ValueError, r"seed must be (an integer )?>= 0"),
+        (lambda: S.sound_wave(seed=1.5), TypeError, r"seed must be (an integer )?>= 0"),
+        (lambda: S.skeleton_angles(seed="a"), TypeError, "seed"),
+        (lambda: S.color_image(seed="a"), TypeError, "seed"),
+        (lambda: S.color_image(seed=True), TypeError, "seed"),
+        (lambda: S.ct_volume(16, noise=0.1, seed=-2), ValueError, "seed"),
+        (lambda: S.color_video(seed=None), TypeError, "seed"),
+        (lambda: S.sound_wave(notes=440.0), TypeError, "notes must be a sequence"),
+        (lambda: S.sound_wave(notes="440"), TypeError, "notes must be a sequence"),
+        (lambda: S.sound_wave(notes=[440 + 1j]), TypeError, "notes"),
+        (lambda: S.color_video(radius=1e308), ValueError, "2 * radius + 3 = inf (radius = 1e+308)"),
+        (lambda: S.color_video(width=10, radius=3.5), ValueError, "width must exceed"),
+        (lambda: S.sound_wave(duration=1e9), ValueError, "duration asks for 8000000000000 samples"),
+        (lambda: S.skeleton_angles(duration=1e12), ValueError, "duration asks for"),
+        (lambda: S.ct_volume(3000), ValueError, "size asks for 27000000000 voxels"),
+        (lambda: S.color_image(10**6, 10**6), ValueError, "height and width asks for"),
+        (lambda: S.color_video(10**6, 100, 100), ValueError, "n_frames, height and width asks"),
+        (lambda: S.stft(np.array([1 + 1j, 2]), 2, 1), TypeError, "x must be real"),
     ],
 )
 def test_bad_input_names_the_argument(call, exc, name):
     with pytest.raises(exc) as info:
         call()
     assert name in str(info.value)
+
+
+def test_a_silent_melody_is_zeros_not_nan():
+    """Four one-sample notes, each sampled at its onset where the attack envelope is 0."""
+    t, x = S.sound_wave(duration=4 / 8000, sample_rate=8000, noise=0)
+    assert t.shape == (4,)
+    np.testing.assert_array_equal(x, np.zeros(4))

@@ -144,3 +144,27 @@ def test_check_path_refuses_non_paths(bad: object) -> None:
 def test_check_path_refuses_the_empty_string() -> None:
     with pytest.raises(ValueError, match="root must be a path"):
         check_path("", "root")
+
+
+def test_check_int_pair_and_sequence() -> None:
+    from cnnbook._validate import check_int_pair, check_int_sequence
+
+    assert check_int_pair([2, 3], "stride", 1) == (2, 3)
+    with pytest.raises(ValueError, match="stride must be an integer or a pair"):
+        check_int_pair((1, 2, 3), "stride", 1)
+    with pytest.raises(ValueError, match="padding must be >= 0"):
+        check_int_pair((0, -1), "padding", 0)
+    assert check_int_sequence(np.array([1, 2]), "sizes", 1) == [1, 2]
+    for bad in ("12", 3, np.array(3), np.ones((2, 2), int)):
+        with pytest.raises(ValueError, match="sizes must be a sequence of integers"):
+            check_int_sequence(bad, "sizes", 1)
+
+
+def test_check_alloc_gives_the_size_and_names_the_argument() -> None:
+    from cnnbook._validate import MAX_ALLOC_BYTES, check_alloc
+
+    assert check_alloc(MAX_ALLOC_BYTES // 8, "n") == MAX_ALLOC_BYTES // 8
+    with pytest.raises(ValueError, match=r"^duration asks for 536870913 samples \(4 GiB\)"):
+        check_alloc(MAX_ALLOC_BYTES // 8 + 1, "duration", what="samples")
+    with pytest.raises(ValueError, match=r"\(1 TiB\)"):
+        check_alloc(2**40, "n", itemsize=1)
