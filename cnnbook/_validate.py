@@ -194,3 +194,92 @@ def check_path(value: object, name: str) -> Path:
     if not value:
         raise ValueError(f"{name} must be a path, got the empty string")
     return Path(value).expanduser()
+
+
+def check_int_pair(value: object, name: str, minimum: int) -> tuple[int, int]:
+    """Return an integer or a pair of integers (height, width) as a pair, each ``>= minimum``.
+
+    Raises
+    ------
+    IntegerArgumentError
+        An entry is not an integer.
+    ValueError
+        A sequence that does not have two entries, or an entry ``< minimum``.
+
+    Examples
+    --------
+    >>> check_int_pair(2, "stride", 1), check_int_pair((1, 3), "stride", 1)
+    ((2, 2), (1, 3))
+    """
+    if isinstance(value, (tuple, list)):
+        if len(value) != 2:
+            raise ValueError(f"{name} must be an integer or a pair (h, w), got {value!r}")
+        return (check_int(value[0], name, minimum), check_int(value[1], name, minimum))
+    v = check_int(value, name, minimum)
+    return (v, v)
+
+
+def check_int_sequence(values: object, name: str, minimum: int) -> list[int]:
+    """Return a sequence (list, tuple or 1-D array) of integers, each ``>= minimum``, as a list.
+
+    Raises
+    ------
+    ValueError
+        ``values`` is not a sequence (a string, a scalar, a 0-d array), or an entry ``< minimum``.
+    IntegerArgumentError
+        An entry is not an integer.
+
+    Examples
+    --------
+    >>> check_int_sequence((3, 3), "kernel_sizes", 1)
+    [3, 3]
+    """
+    if isinstance(values, np.ndarray) and values.ndim != 1:
+        raise ValueError(f"{name} must be a sequence of integers, got an array of shape "
+                         f"{values.shape}")
+    if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
+        raise ValueError(f"{name} must be a sequence of integers, got {values!r}")
+    return [check_int(v, name, minimum) for v in values]
+
+
+#: The largest array (in bytes) a function allocates on request; see :func:`check_alloc`.
+MAX_ALLOC_BYTES = 2**32
+
+
+def check_alloc(count: int, name: str, *, itemsize: int = 8, what: str = "values") -> int:
+    """Refuse to allocate ``count`` items of ``itemsize`` bytes if that exceeds 4 GiB.
+
+    Functions that build an array whose size follows from their arguments call this *before*
+    allocating, so that a mistyped size gives a clear error instead of a ``MemoryError`` or a
+    machine that swaps. ``name`` is the argument responsible for the size.
+
+    Raises
+    ------
+    ValueError
+        ``count * itemsize > MAX_ALLOC_BYTES`` (4 GiB); the message gives the size.
+
+    Examples
+    --------
+    >>> check_alloc(10**6, "n")
+    1000000
+    >>> check_alloc(10**12, "n", what="matrix entries")
+    Traceback (most recent call last):
+    ...
+    ValueError: n asks for 1000000000000 matrix entries (7.28 TiB), more than the limit of 4 GiB
+    """
+    count = int(count)
+    size = count * itemsize
+    if size > MAX_ALLOC_BYTES:
+        raise ValueError(f"{name} asks for {count} {what} ({_bytes_text(size)}), more than the "
+                         f"limit of {_bytes_text(MAX_ALLOC_BYTES)}")
+    return count
+
+
+def _bytes_text(size: int) -> str:
+    """``size`` bytes in binary units, e.g. ``"7.3 TiB"``, ``"4 GiB"``."""
+    value, unit = float(size), "B"
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"):
+        if value < 1024 or unit == "EiB":
+            break
+        value /= 1024
+    return f"{value:.3g} {unit}"

@@ -154,8 +154,8 @@ def test_color_video_shape_range_seed_and_motion():
         (lambda: S.color_video(height=10, radius=6.0), ValueError, "height"),
         (lambda: S.color_video(radius=0.0), ValueError, "radius"),
         # issue 13: seeds, conversions and blind allocations
-        (lambda: S.sound_wave(seed=-1), ValueError, r"seed must be (an integer )?>= 0"),
-        (lambda: S.sound_wave(seed=1.5), TypeError, r"seed must be (an integer )?>= 0"),
+        (lambda: S.sound_wave(seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: S.sound_wave(seed=1.5), TypeError, "seed must be an integer >= 0"),
         (lambda: S.skeleton_angles(seed="a"), TypeError, "seed"),
         (lambda: S.color_image(seed="a"), TypeError, "seed"),
         (lambda: S.color_image(seed=True), TypeError, "seed"),
