@@ -13,8 +13,8 @@ point :math:`(x, y)` is
     y' = -(x - x_0)\\sin\\tau + (y - y_0)\\cos\\tau .
 
 (Eq. 9.16 of Goodfellow et al. has the rotated :math:`y'^2`; their later sentence on quadrature
-pairs, which reweights the image by :math:`\\exp(-\\beta_x x'^2 - \\beta_y y^2)`, drops the prime by a
-slip. The rotated :math:`y'` is meant there too, and used here.)
+pairs, which reweights the image by :math:`\\exp(-\\beta_x x'^2 - \\beta_y y^2)`, drops the
+prime by a slip. The rotated :math:`y'` is meant there too, and used here.)
 ``alpha`` scales the weights, ``beta_x`` and ``beta_y`` (per squared pixel) set how fast the
 envelope decays along :math:`x'` and :math:`y'`, ``f`` is the angular frequency of the carrier in
 radians per pixel (wavelength :math:`2\\pi/f` pixels), ``phi`` its phase, ``(x0, y0)`` the
@@ -57,12 +57,10 @@ import numpy as np
 
 from cnnbook._validate import check_ndim, check_real, real_array
 from cnnbook.conv import correlate
-from cnnbook.stimuli import centred_grid
-from cnnbook.stimuli import grating as grating  # re-exported: it moved to cnnbook.stimuli
+from cnnbook.stimuli import centred_grid, grating  # noqa: F401 (grating: re-exported, see below)
 
 if TYPE_CHECKING:
-    from cnnbook.gabor_fit import GaborFit as GaborFit
-    from cnnbook.gabor_fit import fit_gabor as fit_gabor
+    from cnnbook.gabor_fit import GaborFit, fit_gabor  # noqa: F401 (re-exported, see below)
 
 __all__ = [
     "PARAM_NAMES",

@@ -12,8 +12,8 @@ on the centred grid of :func:`cnnbook.stimuli.centred_grid`. It is not convex (t
 periodic in :math:`\\phi` and :math:`f`), so :func:`fit_gabor` starts from several points read off
 the kernel and refines each with :func:`scipy.optimize.least_squares` (trust-region reflective,
 analytic Jacobian, bounds); the best result is returned. The residual it reports is relative,
-:math:`\\lVert w - w_{\\hat\\theta}\\rVert / \\lVert w \\rVert`, so it can be compared between kernels
-of any scale.
+:math:`\\lVert w - w_{\\hat\\theta}\\rVert / \\lVert w \\rVert`, so it can be compared
+between kernels of any scale.
 
 Examples
 --------
@@ -140,8 +140,8 @@ def _canonical(theta: np.ndarray) -> dict[str, float]:
     if turns % 2:
         phi = -phi
     phi = float(np.pi - (np.pi - phi) % (2 * np.pi))  # in (-pi, pi]
-    return {"alpha": alpha, "beta_x": math.exp(lbx), "beta_y": math.exp(lby), "f": f,
-            "phi": phi, "x0": x0, "y0": y0, "tau": float(tau)}
+    return dict(zip(PARAM_NAMES, (alpha, math.exp(lbx), math.exp(lby), f, phi, x0, y0,
+                                  float(tau)), strict=True))
 
 
 def fit_gabor(w: np.ndarray, *, n_phases: int = 8, max_iter: int = 200, tol: float = 1e-12,

@@ -88,7 +88,8 @@ def centred_grid(size: int | tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _rotated(size: object, angle: float, x0: float, y0: float) -> tuple[np.ndarray, np.ndarray]:
-    """Coordinates ``(u, v)``: ``u`` along the direction ``angle`` from ``(x0, y0)``, ``v`` across."""
+    """Coordinates ``(u, v)`` from ``(x0, y0)``: ``u`` along the direction ``angle``, ``v``
+    across it."""
     x, y = centred_grid(size)
     dx, dy = x - x0, y - y0
     c, s = math.cos(angle), math.sin(angle)
@@ -100,8 +101,8 @@ def grating(size: int | tuple[int, int], *, f: float, tau: float = 0.0, phi: flo
     """A sinusoidal grating :math:`I(x, y) = c \\cos(f x' + \\phi)` on the centred grid.
 
     It is the carrier of :func:`cnnbook.gabor.gabor` without the envelope (same
-    :math:`x' = x\\cos\\tau + y\\sin\\tau`, centred at the origin): the stimulus a Gabor cell with the
-    same ``f``, ``tau`` and ``phi`` matches best.
+    :math:`x' = x\\cos\\tau + y\\sin\\tau`, centred at the origin): the stimulus a Gabor cell
+    with the same ``f``, ``tau`` and ``phi`` matches best.
 
     Parameters
     ----------

@@ -12,14 +12,13 @@ import math
 
 import numpy as np
 import pytest
+from gabor_cases import gabor_loop, kernel_loop, random_params
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.signal import correlate, correlate2d
 
 from cnnbook import gabor as gb
 from cnnbook import gabor_fit, stimuli
-from gabor_cases import gabor_loop, kernel_loop, random_params
-
 
 # -- the Gabor function ----------------------------------------------------------------------------
 finite = st.floats(-3.0, 3.0, allow_nan=False)
@@ -190,7 +189,8 @@ def test_missing_parameter_is_a_type_error():
 
 @pytest.mark.parametrize("size, exc", [(0, ValueError), (-3, ValueError), (2.5, TypeError),
                                        ((3, 0), ValueError), ((1, 2, 3), ValueError),
-                                       (True, TypeError), ("7", TypeError), (np.float64(3), TypeError),
+                                       (True, TypeError), ("7", TypeError),
+                                       (np.float64(3), TypeError),
                                        (10**6, ValueError), ((1, 2**24 + 1), ValueError)])
 def test_bad_size(size, exc):
     with pytest.raises(exc, match="size"):

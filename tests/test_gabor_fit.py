@@ -13,11 +13,11 @@ import math
 
 import numpy as np
 import pytest
+from gabor_cases import canonical_truth, gabor_loop, kernel_loop, random_params
 
 from cnnbook import gabor_fit as gf
 from cnnbook.gabor import PARAM_NAMES
 from cnnbook.stimuli import centred_grid
-from gabor_cases import canonical_truth, gabor_loop, kernel_loop, random_params
 
 
 def test_jacobian_matches_finite_differences():
