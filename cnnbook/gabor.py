@@ -21,8 +21,8 @@ radians per pixel (wavelength :math:`2\\pi/f` pixels), ``phi`` its phase, ``(x0,
 centre and ``tau`` the direction of the :math:`x'` axis.
 
 Grid convention
-    Kernels are sampled on the centred grid of :func:`cnnbook.stimuli.centred_grid` (the grid every
-    stimulus of :mod:`cnnbook.stimuli` is drawn on): entry ``w[i, j]`` is :math:`w(x_j, y_i)` with
+    Kernels are sampled on the centred grid of ``cnnbook.stimuli.centred_grid`` (the grid every
+    stimulus of ``cnnbook.stimuli`` is drawn on): entry ``w[i, j]`` is :math:`w(x_j, y_i)` with
     :math:`x_j = j - (n-1)/2` (columns are :math:`x`) and :math:`y_i = i - (m-1)/2` (rows are
     :math:`y`). As in every image array, :math:`y` grows *downwards*, so a positive ``tau``
     turns the :math:`x'` axis clockwise on screen. ``tau`` is the direction across the stripes of
@@ -33,9 +33,9 @@ A simple cell responds :math:`s(I) = \\sum_x \\sum_y w(x, y) I(x, y)` to an imag
 (:func:`simple_cell`, optionally followed by a rectifier); a complex cell combines a quadrature pair
 :math:`w_0, w_1` (phases :math:`\\phi` and :math:`\\phi + \\pi/2`) into the energy
 :math:`c(I) = \\sqrt{s_0(I)^2 + s_1(I)^2}` (:func:`complex_cell`), which hardly depends on the
-phase of a matched grating. :func:`cnnbook.gabor_fit.fit_gabor` fits the eight parameters to any
+phase of a matched grating. ``cnnbook.gabor_fit.fit_gabor`` fits the eight parameters to any
 2-D kernel, such as a filter learned by a convolutional network; it, :class:`GaborFit` and the
-stimulus :func:`cnnbook.stimuli.grating` can also be imported from this module.
+stimulus ``cnnbook.stimuli.grating`` can also be imported from this module.
 
 Examples
 --------
@@ -76,8 +76,8 @@ __all__ = [
 PARAM_NAMES: tuple[str, ...] = ("alpha", "beta_x", "beta_y", "f", "phi", "x0", "y0", "tau")
 
 #: Names that moved to their own modules and still import from here (``from cnnbook.gabor import
-#: fit_gabor`` keeps working): the fit lives in :mod:`cnnbook.gabor_fit`, which imports this module,
-#: so it is loaded on first use; ``grating`` lives in :mod:`cnnbook.stimuli`.
+#: fit_gabor`` keeps working): the fit lives in ``cnnbook.gabor_fit``, which imports this module,
+#: so it is loaded on first use; ``grating`` lives in ``cnnbook.stimuli``.
 _MOVED_TO_GABOR_FIT = ("GaborFit", "fit_gabor")
 
 
@@ -166,13 +166,13 @@ def _gabor(x: np.ndarray, y: np.ndarray, p: Sequence[float]) -> np.ndarray:
 
 
 def gabor_kernel(size: int | tuple[int, int], **params: float) -> np.ndarray:
-    """The Gabor function sampled on the centred grid of :func:`cnnbook.stimuli.centred_grid`.
+    """The Gabor function sampled on the centred grid of ``cnnbook.stimuli.centred_grid``.
 
     Parameters
     ----------
     size : int or (int, int)
         ``n`` for an n×n kernel, or ``(rows, cols)``; at most
-        :data:`cnnbook.stimuli.MAX_PIXELS` entries (larger sizes raise ``ValueError``).
+        ``cnnbook.stimuli.MAX_PIXELS`` entries (larger sizes raise ``ValueError``).
     **params : float
         The keyword arguments of :func:`gabor` (``beta_x``, ``beta_y``, ``f``, ``phi`` required).
 
@@ -184,7 +184,7 @@ def gabor_kernel(size: int | tuple[int, int], **params: float) -> np.ndarray:
     Raises
     ------
     TypeError, ValueError
-        As :func:`gabor` and :func:`cnnbook.stimuli.centred_grid`.
+        As :func:`gabor` and ``cnnbook.stimuli.centred_grid``.
 
     Examples
     --------
