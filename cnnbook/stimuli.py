@@ -93,7 +93,9 @@ def _rotated(size: object, angle: float, x0: float, y0: float) -> tuple[np.ndarr
     x, y = centred_grid(size)
     dx, dy = x - x0, y - y0
     c, s = math.cos(angle), math.sin(angle)
-    return dx * c + dy * s, -dx * s + dy * c
+    # rounded to 1e-12 pixel: a pixel exactly on a boundary (cos(pi/2) is 6e-17, not 0) is then
+    # decided by the definition, the same way on both sides, not by rounding errors
+    return np.round(dx * c + dy * s, 12), np.round(-dx * s + dy * c, 12)
 
 
 def grating(size: int | tuple[int, int], *, f: float, tau: float = 0.0, phi: float = 0.0,
@@ -135,8 +137,8 @@ def grating(size: int | tuple[int, int], *, f: float, tau: float = 0.0, phi: flo
     """
     f_ = check_real(f, "f", minimum=0)
     tau_, phi_, c = check_real(tau, "tau"), check_real(phi, "phi"), check_real(contrast, "contrast")
-    u, _ = _rotated(size, tau_, 0.0, 0.0)
-    return c * np.cos(f_ * u + phi_)
+    x, y = centred_grid(size)
+    return c * np.cos(f_ * (x * math.cos(tau_) + y * math.sin(tau_)) + phi_)
 
 
 def bar(size: int | tuple[int, int], angle: float, *, length: float = 9.0, width: float = 1.5,
@@ -153,7 +155,8 @@ def bar(size: int | tuple[int, int], angle: float, *, length: float = 9.0, width
         the top left to the bottom right ("\\\\").
     length, width : float
         Extent of the bar along and across its axis, pixels (``> 0``). A pixel is on the bar when
-        its centre is within ``length/2`` along and ``width/2`` across the axis.
+        its centre is within ``length/2`` along and ``width/2`` across the axis, boundaries
+        included (to within 1e-12 pixel).
     x0, y0 : float
         Centre of the bar on the centred grid (0, 0 is the centre of the image).
 
@@ -194,7 +197,8 @@ def edge(size: int | tuple[int, int], angle: float, *, x0: float = 0.0,
         ``angle = pi/2`` (a vertical edge) on the right, for ``angle = 0`` (horizontal) above.
         ``1 - edge(...)`` is the edge of opposite polarity.
     x0, y0 : float
-        A point of the line on the centred grid.
+        A point of the line on the centred grid. Pixels on the line (to within 1e-12 pixel) are
+        dark.
 
     Returns
     -------

@@ -57,7 +57,8 @@ def bar(n, angle, cx, cy, length=9.0, width=1.5):
     y, x = np.mgrid[0:n, 0:n]
     u = (x - cx) * np.cos(angle) + (y - cy) * np.sin(angle)
     v = -(x - cx) * np.sin(angle) + (y - cy) * np.cos(angle)
-    return ((np.abs(u) <= length / 2) & (np.abs(v) <= width / 2)).astype(float)
+    # boundaries included, to within 1e-12 pixel (cos(pi/2) is not exactly 0)
+    return ((np.abs(u) <= length / 2 + 1e-12) & (np.abs(v) <= width / 2 + 1e-12)).astype(float)
 
 
 CELL = {"beta_x": 0.05, "beta_y": 0.05, "f": 2 * np.pi / 6, "phi": 0.0}

@@ -62,7 +62,8 @@ def bar_loop(rows, cols, angle, length, width, x0, y0):
             x, y = centred(i, j, rows, cols)
             u = (x - x0) * math.cos(angle) + (y - y0) * math.sin(angle)
             v = -(x - x0) * math.sin(angle) + (y - y0) * math.cos(angle)
-            out[i, j] = float(abs(u) <= length / 2 and abs(v) <= width / 2)
+            # boundaries included, to within 1e-12 pixel (cos(pi/2) is not exactly 0)
+            out[i, j] = float(abs(u) <= length / 2 + 1e-12 and abs(v) <= width / 2 + 1e-12)
     return out
 
 
@@ -95,9 +96,15 @@ def test_edge_sides_and_polarity():
     # a vertical line through (x0, y0) = (0.5, 0), between the columns x = 0 and x = 1
     shifted = stimuli.edge(5, math.pi / 2, x0=0.5)
     assert shifted[0].tolist() == [0, 0, 0, 1, 1]
+    # pixels on the line are dark, in every row (cos(pi/2) = 6e-17 must not decide)
+    on_line = stimuli.edge(5, math.pi / 2, x0=1.0)
+    np.testing.assert_array_equal(on_line, np.broadcast_to([0, 0, 0, 0, 1], (5, 5)))
+    # a bar whose ends fall exactly on pixel centres keeps both ends
+    ends = stimuli.bar(10, math.pi / 2, length=9.0, width=1.0, x0=0.5)
+    assert ends[:, 5].tolist() == [1.0] * 10
     for angle in np.linspace(0, 2 * np.pi, 13):
         rows, cols = 8, 9
-        want = np.array([[float(-x * math.sin(angle) + y * math.cos(angle) < 0)
+        want = np.array([[float(-x * math.sin(angle) + y * math.cos(angle) < -1e-12)
                           for x, y in (centred(i, j, rows, cols) for j in range(cols))]
                          for i in range(rows)])
         np.testing.assert_array_equal(stimuli.edge((rows, cols), angle), want)
