@@ -1,8 +1,9 @@
 """The numbers glued into the cognitive-science pages, recomputed independently.
 
-The chapter computes with ``cnnbook.gabor``; these tests recompute the same quantities with the
-Gabor equation written out in NumPy, ``scipy.signal.correlate2d`` for the sliding cells and
-``scipy.ndimage.maximum_filter`` for max pooling (the chapter pools with ``cnnbook.nn.layers.Pooling``).
+The chapter computes with ``cnnbook.gabor``, ``cnnbook.stimuli`` and ``cnnbook.gabor_fit``; these
+tests recompute the same quantities with the Gabor equation and the stimuli written out in NumPy,
+``scipy.signal.correlate2d`` for the sliding cells and ``scipy.ndimage.maximum_filter`` for max
+pooling (the chapter pools with ``cnnbook.nn.layers.Pooling``).
 """
 
 from __future__ import annotations
@@ -51,11 +52,13 @@ def grating_np(n: int, f: float, tau: float, phi: float) -> np.ndarray:
 
 
 def bar(n, angle, cx, cy, length=9.0, width=1.5):
-    """The chapter's bar stimulus (a stimulus definition, not code under test)."""
+    """The bar of ``cnnbook.stimuli.bar``, written independently with its centre ``(cx, cy)`` in
+    pixel indices (the library takes it from the image's centre: x0 = cx - (n-1)/2)."""
     y, x = np.mgrid[0:n, 0:n]
     u = (x - cx) * np.cos(angle) + (y - cy) * np.sin(angle)
     v = -(x - cx) * np.sin(angle) + (y - cy) * np.cos(angle)
-    return ((np.abs(u) <= length / 2) & (np.abs(v) <= width / 2)).astype(float)
+    # boundaries included, to within 1e-12 pixel (cos(pi/2) is not exactly 0)
+    return ((np.abs(u) <= length / 2 + 1e-12) & (np.abs(v) <= width / 2 + 1e-12)).astype(float)
 
 
 CELL = {"beta_x": 0.05, "beta_y": 0.05, "f": 2 * np.pi / 6, "phi": 0.0}
@@ -114,6 +117,39 @@ def test_shift_invariance_with_max_pooling():
     assert value(PAGE1, "v1_unit_detector_two") < 0.1
 
 
+def test_tuning_widens_with_a_shorter_envelope():
+    w = gabor_np(11, tau=0.0, **{**CELL, "beta_y": 0.15})
+    taus = np.radians(np.linspace(-90, 90, 73))
+    phases = np.linspace(0, 2 * np.pi, 16, endpoint=False)
+    tuning = np.array([np.mean([max(float(np.sum(w * grating_np(11, CELL["f"], t, p))), 0.0)
+                                for p in phases]) for t in taus])
+    above = np.degrees(taus[tuning >= tuning.max() / 2])
+    short = value(PAGE1, "v1_tuning_halfwidth_short")
+    assert short == pytest.approx((above.max() - above.min()) / 2)
+    assert short > value(PAGE1, "v1_tuning_halfwidth")
+
+
+def test_pooling_numbers_are_the_figure_parameters():
+    assert value(PAGE1, "v1_pool_n") == 32 and value(PAGE1, "v1_pool_k") == 5
+    assert value(PAGE1, "v1_pool_half") == 2 and value(PAGE1, "v1_pool_half_next") == 3
+
+
+def test_uniform_light_exercise():
+    w = gabor_np(11, tau=0.0, **CELL)
+    assert value(PAGE1, "v1_ex3_sum") == pytest.approx(float(w.sum()))
+    assert value(PAGE1, "v1_ex3_sum") < 0 and value(PAGE1, "v1_ex3_rectified") == 0.0
+    # the integral of the untruncated function, by a fine Riemann sum on a wide square
+    t = np.arange(-60, 60.0001, 0.05)
+    gx = np.exp(-CELL["beta_x"] * t**2) * np.cos(CELL["f"] * t)
+    gy = np.exp(-CELL["beta_y"] * t**2)
+    integral = float(gx.sum() * gy.sum() * 0.05**2)
+    assert value(PAGE1, "v1_ex3_closed_form") == pytest.approx(integral, rel=1e-6)
+    assert value(PAGE1, "v1_ex3_wide_sum") == pytest.approx(integral, rel=1e-3)
+    balanced = w - w.mean()
+    assert value(PAGE1, "v1_ex3_balanced_bar") == pytest.approx(
+        max(float(np.sum(balanced * bar(11, np.pi / 2, 5, 5))), 0.0))
+
+
 def test_whole_map_change():
     w = gabor_np(11, tau=0.0, **CELL)
     rng = np.random.default_rng(0)
@@ -130,6 +166,15 @@ def test_whole_map_change():
     assert value(PAGE1, "v1_map_change_detector") == pytest.approx(want_d)
     assert value(PAGE1, "v1_map_change_pooled") == pytest.approx(want_p)
     assert want_p < want_d
+    # stride 1: pooling commutes with the shift; stride 2 (every other pooled unit) does not
+    assert value(PAGE1, "v1_pool_equivariance_stride1") == 0.0
+    assert np.abs(p1 - np.roll(p0, 1, axis=1))[inner].max() == 0.0
+    q0, q1 = p0[::2, ::2], p1[::2, ::2]
+    inner_q = (slice(4, -4), slice(4, -4))
+    best = min(np.linalg.norm((q1 - np.roll(q0, t, axis=1))[inner_q])
+               / np.linalg.norm(q0[inner_q]) for t in (-1, 0, 1))
+    assert value(PAGE1, "v1_pool_equivariance_stride2") == pytest.approx(best)
+    assert best > 0.1
 
 
 # -- 02: beyond V1 ---------------------------------------------------------------------------------
@@ -156,6 +201,40 @@ def test_foveated_sample_count():
     assert value(PAGE2, "beyond_fovea_ratio") == pytest.approx(size * size / total, rel=1e-9)
 
 
+def test_foveated_glimpse_sharp_radius():
+    assert value(PAGE2, "beyond_sharp_radius") == pytest.approx(12.0)
+
+
+def test_exercise_answers_page2():
+    assert value(PAGE2, "beyond_ex1_jump") == 32 and value(PAGE2, "beyond_ex1_pools") == 5
+    assert value(PAGE2, "beyond_ex1_map") == 7 and value(PAGE2, "beyond_image_side") == 224
+    y, x = np.mgrid[0:1024, 0:1024] - 511.5
+    samples = float(np.sum((1 + np.sqrt(x**2 + y**2) / 4.0) ** -2.0))
+    assert value(PAGE2, "beyond_ex2_ratio") == pytest.approx(1024**2 / samples, rel=1e-9)
+    assert value(PAGE2, "beyond_ex2_growth") == pytest.approx(
+        value(PAGE2, "beyond_ex2_ratio") / value(PAGE2, "beyond_fovea_ratio"), rel=1e-9)
+
+
+def test_global_average_pooling_exercise():
+    w = gabor_np(11, tau=0.0, **CELL)
+    n, trials = 48, 300
+    rng = np.random.default_rng(1)
+    angles = rng.uniform(0, np.pi, trials)
+    centres = rng.uniform(8, n - 9, (trials, 2))
+    maps = [np.maximum(correlate2d(bar(n, a, cx, cy), w, mode="same"), 0)
+            for a, (cx, cy) in zip(angles, centres)]
+    peak, mean = np.array([m.max() for m in maps]), np.array([m.mean() for m in maps])
+    deviation = np.degrees(np.abs(((angles - np.pi / 2) + np.pi / 2) % np.pi - np.pi / 2))
+    near, far = deviation < 10, deviation > 60
+    assert value(PAGE2, "beyond_ex3_sel_max") == pytest.approx(peak[far].mean() / peak[near].mean())
+    assert value(PAGE2, "beyond_ex3_sel_avg") == pytest.approx(mean[far].mean() / mean[near].mean())
+    assert value(PAGE2, "beyond_ex3_frac_near") == float(np.mean(mean[near] > 0.5 * mean.max()))
+    assert value(PAGE2, "beyond_ex3_frac_far") == float(np.mean(mean[far] > 0.5 * mean.max()))
+    assert value(PAGE2, "beyond_global_horizontal_max") == pytest.approx(
+        peak[far].max() / peak.max())
+    assert value(PAGE2, "beyond_ex3_clutter_avg") > 1.0 > 2 * value(PAGE2, "beyond_ex3_clutter_max")
+
+
 def test_attention_queries_find_their_keys():
     # each query is its key (positions 3 and 13) plus noise: the weights must peak there
     assert value(PAGE2, "beyond_att_peak_1") == 3
@@ -167,6 +246,7 @@ def test_invariant_unit_fractions_are_fractions():
     g, loc = value(PAGE2, "beyond_global_near_vertical"), value(PAGE2, "beyond_local_near_vertical")
     assert 0 <= loc < g <= 1
     assert value(PAGE2, "beyond_global_horizontal") < g
+    assert value(PAGE2, "beyond_global_horizontal") == 0.0
 
 
 # -- 03: Gabor functions ---------------------------------------------------------------------------
@@ -181,6 +261,30 @@ def test_conversions():
     beta, _f = 0.012, 2 * np.pi / 10
     assert value(PAGE3, "gabor_sigma_x") == pytest.approx(1 / math.sqrt(2 * beta))
     assert value(PAGE3, "gabor_wavelength") == pytest.approx(10.0)
+
+
+def test_kernel_sums_exercise():
+    taus, lambdas = np.radians([0, 45, 90, 135]), np.array([12.0, 5.0])
+    sums = np.array([[gabor_np(21, beta_x=0.02, beta_y=0.02, f=2 * np.pi / lam, phi=0.0, tau=t).sum()
+                      for t in taus] for lam in lambdas])
+    assert value(PAGE3, "gabor_ex3_sum_low_axis") == pytest.approx(sums[0, 0])
+    assert value(PAGE3, "gabor_ex3_sum_low_oblique") == pytest.approx(sums[0, 1])
+    assert value(PAGE3, "gabor_ex3_sum_high_axis") == pytest.approx(sums[1, 0])
+    assert value(PAGE3, "gabor_ex3_sum_high_oblique") == pytest.approx(sums[1, 1])
+    for key, lam in (("low", 12.0), ("high", 5.0)):
+        f = 2 * np.pi / lam
+        assert value(PAGE3, f"gabor_ex3_closed_{key}") == pytest.approx(
+            math.pi / 0.02 * math.exp(-f * f / 0.08))
+        assert value(PAGE3, f"gabor_ex3_disc_{key}_raw") > value(PAGE3,
+                                                                  f"gabor_ex3_disc_{key}_balanced")
+    assert value(PAGE3, "gabor_ex3_disc_low_raw") > value(PAGE3, "gabor_ex3_disc_high_raw")
+
+
+def test_bank_runner_up_is_dark():
+    margins = [value(PAGE3, f"gabor_bank_{q}_margin")
+               for q in ("top_left", "top_right", "bottom_left", "bottom_right")]
+    assert value(PAGE3, "gabor_bank_runner_up") == pytest.approx(1 / min(margins))
+    assert value(PAGE3, "gabor_bank_runner_up") < 0.2
 
 
 @pytest.mark.parametrize("quadrant, tau, wavelength", [
@@ -219,6 +323,27 @@ def test_energy_map_is_smoother_than_the_simple_map():
     assert value(PAGE4, "cc_ripple_complex") < 0.1 * value(PAGE4, "cc_ripple_simple")
 
 
+def test_pooling_over_positions_needs_a_period():
+    n = 96
+    y, x = np.mgrid[0:n, 0:n]
+    texture = np.where(x < n // 2, np.cos(2 * np.pi * x / 8), np.cos(2 * np.pi * y / 8))
+    pair = {"beta_x": 0.02, "beta_y": 0.02, "f": 2 * np.pi / 8, "tau": 0.0}
+    s = correlate2d(texture, gabor_np(25, phi=0.0, **pair), mode="same")
+    region = (slice(16, 80), slice(14, 34))
+
+    def ripple(m):
+        return m[region].std() / m[region].mean()
+
+    rectified = np.maximum(s, 0)
+    half = maximum_filter(rectified, size=(1, 4), mode="constant")
+    full = maximum_filter(rectified, size=(1, 8), mode="constant")
+    both = maximum_filter(np.abs(s), size=(1, 4), mode="constant")
+    assert value(PAGE4, "cc_pool_ripple_half") == pytest.approx(ripple(half), rel=1e-6)
+    assert value(PAGE4, "cc_pool_ripple_full") == pytest.approx(ripple(full), abs=1e-9)
+    assert value(PAGE4, "cc_pool_ripple_both") == pytest.approx(ripple(both), abs=1e-9)
+    assert ripple(half) > 0.3 and max(ripple(full), ripple(both)) < 0.01
+
+
 def test_fit_numbers():
     assert value(PAGE4, "cc_fit_residual_clean") < 1e-6
     noise = value(PAGE4, "cc_fit_noise_level")
@@ -227,3 +352,73 @@ def test_fit_numbers():
     assert value(PAGE4, "cc_fit_residual_random") > 3 * value(PAGE4, "cc_fit_residual_noisy")
     assert value(PAGE4, "cc_fit_f") == pytest.approx(value(PAGE4, "cc_true_f"), abs=0.2)
     assert value(PAGE4, "cc_fit_tau") == pytest.approx(value(PAGE4, "cc_true_tau"), abs=0.2)
+    assert value(PAGE4, "cc_fit_residual_noisy") == pytest.approx(noise, rel=0.25)
+    assert value(PAGE4, "cc_fit_entries") == 25 and value(PAGE4, "cc_fit_n_params") == 8
+
+
+def test_sobel_and_shifted_pair_exercises():
+    assert value(PAGE4, "cc_ex3_residual") < 0.05
+    assert value(PAGE4, "cc_ex3_tau") == pytest.approx(np.pi / 2, abs=0.05)
+    assert value(PAGE4, "cc_ex3_wavelength") == pytest.approx(2 * np.pi / value(PAGE4, "cc_ex3_f"))
+    assert value(PAGE4, "cc_ex1_shift_phase") == pytest.approx(2 * np.pi / 8 * math.cos(np.pi / 6))
+    pair = {"beta_x": 0.02, "beta_y": 0.02, "f": 2 * np.pi / 8, "tau": np.pi / 6}
+    w0 = gabor_np(41, phi=0.0, **pair)
+    shifted = np.roll(w0, 1, axis=1)
+    psis = np.linspace(0, 2 * np.pi, 73)
+    c = [math.hypot(np.sum(w0 * g), np.sum(shifted * g))
+         for g in (grating_np(41, pair["f"], pair["tau"], p) for p in psis)]
+    assert value(PAGE4, "cc_ex1_ratio") == pytest.approx(max(c) / min(c))
+
+
+# -- 05: reverse correlation -----------------------------------------------------------------------
+PAGE5 = "cogsci/05-reverse-correlation"
+TRUE5 = {"beta_x": 0.06, "beta_y": 0.04, "f": 2 * np.pi / 6, "phi": 0.5, "tau": np.pi / 3}
+
+
+def _experiment5():
+    """The page's experiment recomputed with NumPy's generators and the equation written out."""
+    w = gabor_np(12, **TRUE5)
+    x = np.random.default_rng(0).standard_normal((32000, 12, 12))
+    rate = 0.5 * np.maximum(np.einsum("kij,ij->k", x, w), 0.0)
+    r = np.random.default_rng(1).poisson(rate).astype(float)
+    return w, x, r
+
+
+def test_spike_triggered_average_numbers():
+    w, x, r = _experiment5()
+    assert value(PAGE5, "rc_spikes_max") == r.sum()
+    assert value(PAGE5, "rc_spikes_min") == r[:500].sum()
+    sta = (r[:, None, None] * x).sum(axis=0) / r.sum()
+    cos = float(np.sum(sta * w) / (np.linalg.norm(sta) * np.linalg.norm(w)))
+    assert value(PAGE5, "rc_sim_max") == pytest.approx(cos, rel=1e-9)
+    limit = math.sqrt(math.pi / 2) * w / np.linalg.norm(w)
+    assert value(PAGE5, "rc_error_max") == pytest.approx(
+        np.linalg.norm(sta - limit) / np.linalg.norm(limit), rel=1e-9)
+    assert value(PAGE5, "rc_slope") == pytest.approx(-0.5, abs=0.15)
+    assert value(PAGE5, "rc_fit_f") == pytest.approx(TRUE5["f"], abs=0.01)
+    assert value(PAGE5, "rc_fit_tau") == pytest.approx(TRUE5["tau"], abs=0.01)
+    assert value(PAGE5, "rc_ex1_spikes") == 4 * r.sum()
+
+
+def test_spike_triggered_covariance_numbers():
+    _, x, _ = _experiment5()
+    pair = {k: v for k, v in TRUE5.items() if k != "phi"}
+    w0, w1 = gabor_np(12, phi=0.0, **pair), gabor_np(12, phi=np.pi / 2, **pair)
+    s0, s1 = np.einsum("kij,ij->k", x, w0), np.einsum("kij,ij->k", x, w1)
+    r = np.random.default_rng(2).poisson(0.05 * (s0**2 + s1**2)).astype(float)
+    assert value(PAGE5, "rc_complex_spikes") == r.sum()
+    flat = x.reshape(len(x), -1)
+    sta = r @ flat / r.sum()
+    centred = flat - sta
+    stc = (centred * r[:, None]).T @ centred / r.sum()
+    values = np.linalg.eigvalsh(stc)
+    assert value(PAGE5, "rc_stc_top") == pytest.approx(values[-1], rel=1e-9)
+    assert value(PAGE5, "rc_stc_third") == pytest.approx(values[-3], rel=1e-9)
+    assert value(PAGE5, "rc_in_span") > 0.95 and value(PAGE5, "rc_complex_sta_ratio") < 0.2
+
+
+def test_simple_complex_index():
+    # a half-wave rectified sinusoid: F1 / F0 = (1/2) / (1/pi) = pi / 2
+    assert value(PAGE5, "rc_f1f0_simple") == pytest.approx(math.pi / 2, rel=2e-3)
+    assert 0 < value(PAGE5, "rc_f1f0_crossing") < 0.5
+    assert value(PAGE5, "rc_f1f0_half") < 1
