@@ -106,3 +106,44 @@ def test_the_modules_share_the_real_and_array_rules() -> None:
                         lambda bad: probability.sum_pmf(bad, [1.0])):
         with pytest.raises(ValueError, match="rectangular"):
             module_call([[1.0, 2.0], [3.0]])
+
+
+def test_nchw_array_is_the_one_image_batch_check() -> None:
+    from cnnbook._validate import nchw_array
+
+    assert nchw_array([[[[1, 2]]]], "x").dtype == np.float64
+    with pytest.raises(ValueError, match=r"x must have shape \(N, C, H, W\)"):
+        nchw_array(np.ones((2, 3)), "x")
+    with pytest.raises(ValueError, match="x must not be empty"):
+        nchw_array(np.ones((1, 1, 0, 3)), "x")
+    with pytest.raises(TypeError, match="x must be real"):
+        nchw_array(np.ones((1, 1, 2, 2), complex), "x")
+
+
+def test_check_pair_accepts_an_int_or_a_pair() -> None:
+    from cnnbook._validate import check_pair
+
+    assert check_pair(3, "k", 1) == (3, 3)
+    assert check_pair((2, 4), "k", 1) == (2, 4)
+    with pytest.raises(ValueError, match="k must be an integer or a pair"):
+        check_pair((1, 2, 3), "k", 1)
+    with pytest.raises(ValueError, match=r"k\[1\] must be >= 1"):
+        check_pair((1, 0), "k", 1)
+    with pytest.raises(TypeError, match="k must be an integer"):
+        check_pair(2.5, "k", 1)
+
+
+def test_check_choice_and_check_fraction() -> None:
+    from cnnbook._validate import check_choice, check_fraction
+
+    assert check_choice("avg", "mode", ("max", "avg")) == "avg"
+    with pytest.raises(ValueError, match="mode must be one of 'max', 'avg', got 'MAX'"):
+        check_choice("MAX", "mode", ("max", "avg"))
+    with pytest.raises(ValueError, match="mode must be one of"):
+        check_choice(None, "mode", ("max", "avg"))
+    assert check_fraction(0, "beta1") == 0.0
+    for bad in (1.0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="beta1 must"):
+            check_fraction(bad, "beta1")
+    with pytest.raises(TypeError, match="beta1 must be a real number"):
+        check_fraction("0.9", "beta1")
