@@ -134,7 +134,7 @@ def test_optimizers_follow_torch_for_several_steps(ours, theirs):
 
 def torch_net(net):
     p = {k: torch.tensor(v, requires_grad=True) for k, v in net.params.items()}
-    conv = net._config["conv_param"]
+    conv = net.config.conv_param
 
     def forward(x):
         h = F.max_pool2d(F.relu(F.conv2d(x, p["W1"], p["b1"], conv["stride"], conv["pad"])), 2, 2)

@@ -23,11 +23,19 @@
 
 The names above are also importable from ``cnnbook.nn`` directly (``from cnnbook.nn import
 SimpleConvNet``). Note that ``cnnbook.nn.im2col`` is then the *function*; import the module's
-contents with ``from cnnbook.nn.im2col import ...``.
+contents with ``from cnnbook.nn.windows import ...``.
 """
 
-from cnnbook.nn.im2col import col2im, fold, im2col, unfold
-from cnnbook.nn.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss, softmax
+from cnnbook.nn.windows import col2im, fold, im2col, unfold
+from cnnbook.nn.layers import (
+    Affine,
+    Convolution,
+    Pooling,
+    Relu,
+    SoftmaxWithLoss,
+    class_labels,
+    softmax,
+)
 from cnnbook.nn.net import SimpleConvNet
 from cnnbook.nn.optim import SGD, AdaGrad, Adam, Momentum, RMSprop, make_optimizer
 from cnnbook.nn.trainer import Trainer
