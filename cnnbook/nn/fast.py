@@ -142,9 +142,10 @@ def pool_forward(
         return out, None
     arg = np.zeros(out.shape, dtype=np.min_scalar_type(len(slices) - 1))
     for k, sl in enumerate(slices[1:], start=1):
-        better = np.greater(xp[sl], out)  # strict: a later tie does not displace the first max
+        better = xp[sl] > out  # strict: a later tie does not displace the first max
         np.maximum(out, xp[sl], out=out)
-        np.copyto(arg, k, where=better)
+        # k grows with each offset, so the maximum keeps the latest improvement
+        np.maximum(arg, better * arg.dtype.type(k), out=arg)
     if np.isnan(out).any():  # the winner is the window's first NaN
         for k in reversed(range(len(slices))):
             np.copyto(arg, k, where=np.isnan(xp[slices[k]]))
@@ -190,7 +191,13 @@ def pool_backward(
     share = dout * (1.0 / (pool_h * pool_w)) if arg is None else None
     for k in range(pool_h * pool_w):
         sl = offset_slice(k // pool_w, k % pool_w, oh, ow, stride)
-        part = share if arg is None else dout * (arg == k)
+        if arg is None:
+            part = share
+        elif overlap:
+            part = dout * (arg == k)
+        else:  # straight into the slice, no temporary
+            np.multiply(dout, arg == k, out=dxp[sl])
+            continue
         if overlap:
             dxp[sl] += part
         else:
