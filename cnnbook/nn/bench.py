@@ -42,7 +42,7 @@ from cnnbook.nn.net import SimpleConvNet
 from cnnbook.nn.optim import Adam
 from cnnbook.timing import interleaved
 
-__all__ = ["main", "report", "run"]
+__all__ = ["main", "profile", "report", "run"]
 
 BATCH = 100
 STEPS_PER_EPOCH = 600
@@ -144,13 +144,24 @@ def _evaluate_torch(torch, model, x: np.ndarray, t: np.ndarray) -> Callable[[], 
     return evaluate
 
 
-def _profile(net: SimpleConvNet, x: np.ndarray, t: np.ndarray, rounds: int) -> dict[str, float]:
-    """Median time (s) of each layer's forward and backward pass in a fast training step.
+def profile(
+    net: SimpleConvNet, x: np.ndarray, t: np.ndarray, rounds: int = 10
+) -> dict[str, float]:
+    """Median time (s) of each layer's forward and backward pass in a training step of ``net``.
 
     Each layer's ``forward`` and ``backward`` (and the optimizer's ``update``) is wrapped by a
-    timer on this network only; the step itself is ``SimpleConvNet.gradient`` and
-    ``Adam.update``, unchanged. The result lists the passes in the order they run; ``"other"``
-    is the rest of the step (input checks, dict building).
+    timer on this network only, and unwrapped afterwards; the step itself is
+    ``SimpleConvNet.gradient`` and ``Adam.update``, unchanged, so the profile follows the order
+    in which the network runs its layers (:attr:`SimpleConvNet.order`). ``"other"`` is the rest
+    of the step (input checks, building the dict of gradients). The network is trained by
+    ``rounds + 2`` Adam steps on the batch.
+
+    Examples
+    --------
+    >>> net = SimpleConvNet(input_dim=(1, 8, 8), hidden_size=4, output_size=3)
+    >>> p = profile(net, np.zeros((2, 1, 8, 8)), [0, 1], rounds=1)
+    >>> list(p)[:3], "Adam update" in p
+    (['Conv1 forward', 'Pool1 forward', 'Relu1 forward'], True)
     """
     times: dict[str, list[float]] = {}
 
@@ -164,15 +175,20 @@ def _profile(net: SimpleConvNet, x: np.ndarray, t: np.ndarray, rounds: int) -> d
         return wrapper
 
     optimizer = Adam(lr=1e-3)
-    for name, layer in [*net.layers.items(), ("SoftmaxWithLoss", net.last_layer)]:
+    layers = [*net.layers.items(), ("SoftmaxWithLoss", net.last_layer)]
+    for name, layer in layers:
         layer.forward = timed(f"{name} forward", layer.forward)
         layer.backward = timed(f"{name} backward", layer.backward)
     optimizer.update = timed("Adam update", optimizer.update)
     steps = []
-    for _ in range(rounds + 2):
-        start = time.perf_counter()
-        optimizer.update(net.params, net.gradient(x, t))
-        steps.append(time.perf_counter() - start)
+    try:
+        for _ in range(rounds + 2):
+            start = time.perf_counter()
+            optimizer.update(net.params, net.gradient(x, t))
+            steps.append(time.perf_counter() - start)
+    finally:
+        for _, layer in layers:  # the class's methods again
+            del layer.forward, layer.backward
     profile = {name: float(np.median(v[2:])) for name, v in times.items()}
     profile["other"] = max(float(np.median(steps[2:])) - sum(profile.values()), 0.0)
     return profile
@@ -268,7 +284,7 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
         "conv_forward": conv_med,
         "evaluation": eval_med,
         "ratios": ratios,
-        "profile": _profile(SimpleConvNet(**he), x, t, rounds),
+        "profile": profile(SimpleConvNet(**he), x, t, rounds),
         "epoch_estimate": {k: STEPS_PER_EPOCH * v for k, v in med.items()},
         "memory_peak_mib": _memory_peak(_step_numpy(SimpleConvNet(**he), x, t)),
         "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
