@@ -190,7 +190,10 @@ def profile(
         for _, layer in layers:  # the class's methods again
             del layer.forward, layer.backward
     profile = {name: float(np.median(v[2:])) for name, v in times.items()}
-    profile["other"] = max(float(np.median(steps[2:])) - sum(profile.values()), 0.0)
+    # the rest of each step, round by round (on a busy machine the median of the whole step and
+    # the sum of the medians of its parts can differ by more than the rest itself)
+    layer_time = np.sum([v[2:] for v in times.values()], axis=0)
+    profile["other"] = max(float(np.median(np.array(steps[2:]) - layer_time)), 0.0)
     return profile
 
 

@@ -7,9 +7,11 @@ route, and the layers keep it (``fast=False``). The functions here compute the s
 less memory traffic, and a layer created with ``fast=True`` (the default) calls them instead:
 
 * :func:`conv_forward` unfolds the input once into one window matrix *per image*
-  (:func:`~cnnbook.nn.windows.unfold`) and multiplies ``W @ cols`` image by image, which lands
-  straight in NCHW order (no transposed copy of the output); :func:`conv_backward` reuses those
-  columns for ``dW`` and skips the input gradient when nobody needs it (a network's first layer);
+  (:func:`~cnnbook.nn.windows.unfold`), with a row of ones appended, and multiplies
+  ``[W | b] @ cols`` image by image: the bias is added inside the product, and the result lands
+  straight in NCHW order (no transposed copy of the output, no separate pass for the bias);
+  :func:`conv_backward` reuses those columns, so that one product gives ``dW`` and ``db``
+  together, and skips the input gradient when nobody needs it (a network's first layer);
 * :func:`pool_forward` visits the ``pool_h * pool_w`` offsets of the window and combines strided
   slices of the input (:func:`~cnnbook.nn.windows.offset_slice`) with elementwise maximum or sum:
   a handful of passes over the data instead of a window matrix as large as the input, and
@@ -48,8 +50,8 @@ def conv_forward(
     -------
     out : numpy.ndarray, shape (N, F, OH, OW)
         ``W @ unfold(x)[n] + b`` for every image ``n``.
-    cols : numpy.ndarray, shape (N, C*KH*KW, OH*OW)
-        The unfolded input.
+    cols : numpy.ndarray, shape (N, C*KH*KW + 1, OH*OW)
+        The unfolded input, with the row of ones.
 
     Examples
     --------
@@ -62,9 +64,9 @@ def conv_forward(
     f, _, kh, kw = W.shape
     n, _, h, w = x.shape
     oh, ow = output_shape(h, w, kh, kw, stride, pad)
-    cols = unfold(x, kh, kw, stride, pad)
-    out = np.matmul(W.reshape(f, -1), cols)  # (N, F, OH*OW): already NCHW
-    out += b[:, None]
+    cols = unfold(x, kh, kw, stride, pad, ones_row=True)
+    w_ext = np.concatenate([W.reshape(f, -1), b[:, None]], axis=1)  # [W | b]
+    out = np.matmul(w_ext, cols)  # (N, F, OH*OW): already NCHW, bias included
     return out.reshape(n, f, oh, ow), cols
 
 
@@ -97,8 +99,8 @@ def conv_backward(
     """
     f, _, kh, kw = W.shape
     dout = dout.reshape(dout.shape[0], f, -1)  # (N, F, OH*OW)
-    db = dout.sum(axis=(0, 2))
-    dW = np.matmul(dout, cols.transpose(0, 2, 1)).sum(axis=0).reshape(W.shape)
+    dw_ext = np.matmul(dout, cols.transpose(0, 2, 1)).sum(axis=0)  # (F, C*KH*KW + 1)
+    dW, db = dw_ext[:, :-1].reshape(W.shape), dw_ext[:, -1].copy()
     if not need_input_grad:
         return None, dW, db
     return fold(np.matmul(W.reshape(f, -1).T, dout), x_shape, kh, kw, stride, pad), dW, db

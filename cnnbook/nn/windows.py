@@ -16,13 +16,14 @@ Two layouts are provided:
   per output position, shape ``(N * OH * OW, C * KH * KW)``; written as a loop over the ``KH * KW``
   kernel offsets, each copying one strided slice of the image.
 * :func:`unfold` / :func:`fold`: one matrix per image, shape ``(N, C * KH * KW, OH * OW)``, the
-  layout of ``torch.nn.functional.unfold``. Built from
-  :func:`numpy.lib.stride_tricks.sliding_window_view` with a single copy, it lets a layer
-  compute ``W @ cols`` for the whole batch straight into the
-  NCHW layout. The fast convolution kernel (:mod:`cnnbook.nn.fast`) uses it.
+  layout of ``torch.nn.functional.unfold``. It lets a layer compute ``W @ cols`` for the whole
+  batch straight into the NCHW layout, without im2col's final transpose. The fast convolution
+  kernel (:mod:`cnnbook.nn.fast`) uses it, with an extra row of ones that carries the bias
+  through the same product.
 
-Both layouts take the window at kernel offset ``(i, j)`` as one strided slice of the padded image,
-:func:`offset_slice`, and both adjoints add those slices back with one loop, ``_add_windows``.
+Both layouts take the window cells at kernel offset ``(i, j)`` as one strided slice of the padded
+image, :func:`offset_slice`, copied by one loop, ``_copy_windows``; both adjoints add those slices
+back with one loop, ``_add_windows``.
 
 Padding ``pad`` is the number of zeros added on *each* side; output sizes come from
 :func:`cnnbook.conv.conv_output_size` and are integers.
@@ -31,7 +32,6 @@ Padding ``pad`` is the number of zeros added on *each* side; output sizes come f
 from __future__ import annotations
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
 from numpy.typing import ArrayLike
 
 from cnnbook._validate import check_int, nchw_array, real_array
@@ -122,6 +122,18 @@ def _image_shape(x_shape: object) -> tuple[int, int, int, int]:
     return tuple(check_int(s, f"x_shape[{k}]", 1) for k, s in enumerate(dims))
 
 
+def _copy_windows(img: np.ndarray, out: np.ndarray, stride: int) -> np.ndarray:
+    """Copy every window of the padded images ``img`` into ``out``, shape (N, C, KH, KW, OH, OW).
+
+    The loop shared by :func:`im2col` and :func:`unfold`: one strided slice per kernel offset.
+    """
+    _, _, kh, kw, oh, ow = out.shape
+    for i in range(kh):
+        for j in range(kw):
+            out[:, :, i, j] = img[offset_slice(i, j, oh, ow, stride)]
+    return out
+
+
 def _add_windows(parts: np.ndarray, x_shape: tuple[int, ...], stride: int, pad: int) -> np.ndarray:
     """Add window cells back into images: the loop shared by :func:`col2im` and :func:`fold`.
 
@@ -179,11 +191,7 @@ def im2col(x: ArrayLike, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.
     x = nchw_array(x, "x")
     n, c, h, w = x.shape
     oh, ow = output_shape(h, w, kh, kw, stride, pad)
-    img = _pad(x, pad)
-    col = np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype)
-    for i in range(kh):
-        for j in range(kw):
-            col[:, :, i, j] = img[offset_slice(i, j, oh, ow, stride)]
+    col = _copy_windows(_pad(x, pad), np.empty((n, c, kh, kw, oh, ow), dtype=x.dtype), stride)
     return col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, c * kh * kw)
 
 
@@ -242,14 +250,17 @@ def col2im(
                         x_shape, stride, pad)
 
 
-def unfold(x: ArrayLike, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+def unfold(
+    x: ArrayLike, kh: int, kw: int, stride: int = 1, pad: int = 0, *, ones_row: bool = False
+) -> np.ndarray:
     """Unfold a batch of images into one window matrix per image (the layout of PyTorch's unfold).
 
-    The windows are taken as a strided *view* with
-    :func:`~numpy.lib.stride_tricks.sliding_window_view` and copied once into the layout
-    ``(N, C * KH * KW, OH * OW)``, so that ``W.reshape(F, -1) @ unfold(x)`` is the layer output
-    already in NCHW order. Same entries as :func:`im2col`, arranged differently:
-    ``unfold(x)[n, :, p] == im2col(x)[n * OH * OW + p]``.
+    Column ``p`` of image ``n``'s matrix is the window under output position ``p``, so that
+    ``W.reshape(F, -1) @ unfold(x)`` is the layer output already in NCHW order. Same entries as
+    :func:`im2col`, arranged differently: ``unfold(x)[n, :, p] == im2col(x)[n * OH * OW + p]``.
+    With ``ones_row=True`` a last row of ones is appended: then ``[W | b] @ unfold(x, ...)`` adds
+    the bias inside the same matrix product, and the product's transpose gives the bias gradient
+    together with the weight gradient.
 
     Parameters
     ----------
@@ -261,7 +272,7 @@ def unfold(x: ArrayLike, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.
     Returns
     -------
     numpy.ndarray, shape (N, C * KH * KW, OH * OW)
-        C-contiguous, same dtype as ``x``.
+        C-contiguous, same dtype as ``x`` (``C * KH * KW + 1`` rows with ``ones_row``).
 
     Raises
     ------
@@ -279,13 +290,18 @@ def unfold(x: ArrayLike, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.
     (1, 9, 4)
     >>> unfold(x, 3, 3)[0, :, 0]
     array([ 0.,  1.,  2.,  4.,  5.,  6.,  8.,  9., 10.])
+    >>> unfold(x, 3, 3, ones_row=True)[0, :, 0]
+    array([ 0.,  1.,  2.,  4.,  5.,  6.,  8.,  9., 10.,  1.])
     """
     x = nchw_array(x, "x")
     n, c, h, w = x.shape
     oh, ow = output_shape(h, w, kh, kw, stride, pad)
-    windows = sliding_window_view(_pad(x, pad), (kh, kw), axis=(2, 3))[:, :, ::stride, ::stride]
-    cols = np.ascontiguousarray(windows.transpose(0, 1, 4, 5, 2, 3))
-    return cols.reshape(n, c * kh * kw, oh * ow)
+    rows = c * kh * kw
+    cols = np.empty((n, rows + bool(ones_row), oh * ow), dtype=x.dtype)
+    _copy_windows(_pad(x, pad), cols[:, :rows].reshape(n, c, kh, kw, oh, ow), stride)
+    if ones_row:
+        cols[:, rows] = 1
+    return cols
 
 
 def fold(
