@@ -292,3 +292,12 @@ def test_update_names_bad_params_and_grads():
         SGD().update({"a": [1.0, 2.0]}, {"a": [1.0, 2.0]})
     with pytest.raises(TypeError, match=r"grads\['a'\] must be a real numeric array"):
         SGD().update({"a": np.ones(2)}, {"a": np.array(["x", "y"])})
+
+
+def test_layers_refuse_empty_parameters():
+    with pytest.raises(ValueError, match="W must not be empty"):
+        Convolution(np.zeros((0, 1, 3, 3)), np.zeros(0))
+    with pytest.raises(ValueError, match="W must not be empty"):
+        Affine(np.zeros((3, 0)), np.zeros(0))
+    with pytest.raises(ValueError, match=r"W must have shape \(F, C, KH, KW\)"):
+        Convolution(np.zeros((2, 3, 3)), np.zeros(2))
