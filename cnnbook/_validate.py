@@ -141,6 +141,60 @@ def check_ndim(arr: np.ndarray, name: str, ndim: int, layout: str) -> np.ndarray
     return arr
 
 
+def nchw_array(x: object, name: str = "x") -> np.ndarray:
+    """Return ``x`` as a real floating-point batch of images, shape ``(N, C, H, W)``, not empty.
+
+    The one check of an image batch: :func:`real_array` (complex and non-numeric input refused,
+    integers become float64), then :func:`check_ndim` with four axes.
+
+    Examples
+    --------
+    >>> nchw_array(np.zeros((2, 1, 3, 3)), "x").shape
+    (2, 1, 3, 3)
+    >>> nchw_array(np.zeros((2, 0, 3, 3)), "x")
+    Traceback (most recent call last):
+    ...
+    ValueError: x must not be empty, got shape (2, 0, 3, 3)
+    """
+    return check_ndim(real_array(x, name), name, 4, "(N, C, H, W)")
+
+
+def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
+    """Return ``value`` after checking it is one of the strings ``choices``.
+
+    Examples
+    --------
+    >>> check_choice("max", "mode", ("max", "avg"))
+    'max'
+    >>> check_choice("min", "mode", ("max", "avg"))
+    Traceback (most recent call last):
+    ...
+    ValueError: mode must be one of 'max', 'avg', got 'min'
+    """
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(
+            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+    return value
+
+
+def check_fraction(value: object, name: str) -> float:
+    """Return ``value`` as a float in ``[0, 1)`` (a decay rate, a momentum).
+
+    Examples
+    --------
+    >>> check_fraction(0.9, "momentum")
+    0.9
+    >>> check_fraction(1.0, "momentum")
+    Traceback (most recent call last):
+    ...
+    ValueError: momentum must be in [0, 1), got 1.0
+    """
+    out = check_real(value, name, minimum=0)
+    if out >= 1:
+        raise ValueError(f"{name} must be in [0, 1), got {value!r}")
+    return out
+
+
 def check_seed(value: object, name: str = "seed") -> int:
     """Return a random seed as an ``int`` after checking it is a non-negative integer.
 
@@ -196,27 +250,28 @@ def check_path(value: object, name: str) -> Path:
     return Path(value).expanduser()
 
 
-def check_int_pair(value: object, name: str, minimum: int) -> tuple[int, int]:
-    """Return an integer or a pair of integers (height, width) as a pair, each ``>= minimum``.
+def check_pair(value: object, name: str, minimum: int) -> tuple[int, int]:
+    """Return an integer or a pair of integers as a pair ``(a, b)``, each ``>= minimum``.
 
     Raises
     ------
     IntegerArgumentError
-        An entry is not an integer.
+        ``value`` (or an entry of the pair) is not an integer.
     ValueError
-        A sequence that does not have two entries, or an entry ``< minimum``.
+        A pair of the wrong length, or an entry below ``minimum``.
 
     Examples
     --------
-    >>> check_int_pair(2, "stride", 1), check_int_pair((1, 3), "stride", 1)
-    ((2, 2), (1, 3))
+    >>> check_pair(3, "kernel_size", 1), check_pair((2, 5), "kernel_size", 1)
+    ((3, 3), (2, 5))
     """
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
-            raise ValueError(f"{name} must be an integer or a pair (h, w), got {value!r}")
-        return (check_int(value[0], name, minimum), check_int(value[1], name, minimum))
+            raise ValueError(f"{name} must be an integer or a pair of integers, got {value!r}")
+        return (check_int(value[0], f"{name}[0]", minimum),
+                check_int(value[1], f"{name}[1]", minimum))
     v = check_int(value, name, minimum)
-    return (v, v)
+    return v, v
 
 
 def check_int_sequence(values: object, name: str, minimum: int) -> list[int]:

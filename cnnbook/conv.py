@@ -60,7 +60,7 @@ from numpy.typing import ArrayLike
 from cnnbook._validate import (
     check_alloc,
     check_int,
-    check_int_pair,
+    check_pair,
     check_int_sequence,
     check_ndim,
     real_array,
@@ -747,9 +747,9 @@ def conv2d(
         raise ValueError(
             f"w has {w.shape[1]} input channels (w.shape[1]) but x has {x.shape[1]} (x.shape[1])"
         )
-    stride = check_int_pair(stride, "stride", 1)
-    padding = check_int_pair(padding, "padding", 0)
-    dilation = check_int_pair(dilation, "dilation", 1)
+    stride = check_pair(stride, "stride", 1)
+    padding = check_pair(padding, "padding", 0)
+    dilation = check_pair(dilation, "dilation", 1)
     n_filters, _, kh, kw = w.shape
     for axis, (size, k) in enumerate(zip(x.shape[2:], (kh, kw))):
         span = dilation[axis] * (k - 1) + 1
@@ -838,7 +838,7 @@ def locally_connected2d(
         raise ValueError(
             f"w has {channels} input channels (w.shape[3]) but x has {x.shape[1]} (x.shape[1])"
         )
-    stride = check_int_pair(stride, "stride", 1)
+    stride = check_pair(stride, "stride", 1)
     expected = _unit_grid(x, (kh, kw), stride)
     if (out_h, out_w) != expected:
         raise ValueError(
@@ -920,7 +920,7 @@ def tiled_conv2d(
         raise ValueError(
             f"w has {channels} input channels (w.shape[3]) but x has {x.shape[1]} (x.shape[1])"
         )
-    stride = check_int_pair(stride, "stride", 1)
+    stride = check_pair(stride, "stride", 1)
     out_h, out_w = _unit_grid(x, (kh, kw), stride)
     rows = np.arange(out_h) % tile_h
     cols = np.arange(out_w) % tile_w

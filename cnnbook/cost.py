@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnnbook._validate import check_int, check_int_pair, check_int_sequence
+from cnnbook._validate import check_int, check_pair, check_int_sequence
 
 __all__ = [
     "dense_param_count",
@@ -87,7 +87,7 @@ def conv_param_count(
     """
     c = check_int(in_channels, "in_channels", 1)
     f = check_int(out_channels, "out_channels", 1)
-    kh, kw = check_int_pair(kernel_size, "kernel_size", 1)
+    kh, kw = check_pair(kernel_size, "kernel_size", 1)
     return f * c * kh * kw + (f if bias else 0)
 
 
@@ -127,7 +127,7 @@ def locally_connected_param_count(
     >>> locally_connected_param_count(3, 16, 3, 30)
     388800
     """
-    oh, ow = check_int_pair(output_size, "output_size", 1)
+    oh, ow = check_pair(output_size, "output_size", 1)
     return oh * ow * conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
 
 
@@ -167,7 +167,7 @@ def tiled_param_count(
     >>> tiled_param_count(3, 16, 3, 2)
     1728
     """
-    th, tw = check_int_pair(tile_size, "tile_size", 1)
+    th, tw = check_pair(tile_size, "tile_size", 1)
     return th * tw * conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
 
 

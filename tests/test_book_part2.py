@@ -62,6 +62,13 @@ def test_im2col_page_agreements_are_rounding_only():
         assert 0 <= number(g, name) < 1e-12, name
 
 
+def test_im2col_page_agreement_words_match_the_numbers():
+    g = glued("part2/02-im2col-convolution")
+    for key in ("conv2d", "layer"):
+        words, err = text(g, f"p2im_agree_{key}"), number(g, f"p2im_err_{key}")
+        assert (words == "exactly") == (err == 0), (words, err)
+
+
 def test_im2col_page_adjoint_identity():
     g = glued("part2/02-im2col-convolution")
     lhs, rhs = number(g, "p2im_adj_lhs"), number(g, "p2im_adj_rhs")
@@ -157,6 +164,15 @@ def test_gradient_check_errors_are_small():
     assert number(g, "p2gc_best64") < 1e-7 < number(g, "p2gc_best32")
     assert 1e-7 <= number(g, "p2gc_hbest64") <= 1e-3
     assert number(g, "p2gc_hbest32") > number(g, "p2gc_hbest64")
+    assert number(g, "p2gc_rel_10pct") == pytest.approx(0.1 / 2.1)
+    for bits in ("64", "32"):
+        eps = float(np.finfo(np.float64 if bits == "64" else np.float32).eps)
+        best = number(g, f"p2gc_hbest{bits}")
+        assert number(g, f"p2gc_rule_factor{bits}") == pytest.approx(
+            max(best / eps ** (1 / 3), eps ** (1 / 3) / best), rel=1e-6)
+    # right of the optimum the error grows with the number of kinks the step crosses
+    assert number(g, "p2gc_kinks_last") > number(g, "p2gc_kinks_best") >= 0
+    assert number(g, "p2gc_kink_rank_corr") > 0.8
 
 
 # -- 06 training -------------------------------------------------------------------------------
@@ -231,20 +247,26 @@ def test_training_page_gabor_bridge():
 
 def test_making_it_fast_ratios_are_consistent():
     g = glued("part2/07-making-it-fast")
-    fast, textbook, f64 = (number(g, f"p2fast_step_{k}_ms") for k in ("fast", "textbook", "f64"))
+    fast, textbook, ref = (number(g, f"p2fast_step_{k}_ms") for k in ("fast", "textbook", "ref"))
     assert number(g, "p2fast_speedup_textbook") == pytest.approx(textbook / fast)
-    assert number(g, "p2fast_speedup_f64") == pytest.approx(f64 / fast)
+    assert number(g, "p2fast_speedup_ref") == pytest.approx(ref / fast)
     assert number(g, "p2fast_epoch_fast") == pytest.approx(600 * fast / 1e3)
     assert number(g, "p2fast_epoch_steps") == 600
     # "the training page trains on N images per epoch": N must be what that page trained on
     trained_on = number(glued("part2/06-training"), "p2train_n_train")
     assert number(g, "p2fast_epoch_images") == 600 * 100 == trained_on
-    assert number(g, "p2fast_epoch_f64") == pytest.approx(600 * f64 / 1e3)
+    assert number(g, "p2fast_epoch_ref") == pytest.approx(600 * ref / 1e3)
+    assert number(g, "p2fast_test_images") == 10_000
     assert number(g, "p2fast_pool_ratio") == pytest.approx(
         number(g, "p2fast_pool_im2col") / number(g, "p2fast_pool_fast"))
     assert number(g, "p2fast_cpus") >= 1
     assert number(g, "p2fast_fmap_mb") == pytest.approx(100 * 30 * 24 * 24 * 4 / 1e6)
+    for when in ("before", "after"):
+        assert 0 < number(g, f"p2fast_block_share_{when}") < 1
+    # the forward share is a forward pass over a step that contains one: below 1
+    assert 0 < number(g, "p2fast_forward_share") < 1
     for name, value in g.items():
         if name.startswith("p2fast_") and name.endswith(("_ms", "_fast", "_im2col", "_with",
-                                                         "_without", "_f32", "_f64")):
+                                                         "_without", "_f32", "_f64", "_before",
+                                                         "_after", "_s")):
             assert float(value) > 0, name

@@ -147,7 +147,7 @@ def test_load_rejects_bad_files(tmp_path):
             "k = 40",
         ),
         ({"weight_init_std": "xavier"}, ValueError, "he"),
-        ({"weight_init_std": -1.0}, ValueError, "positive"),
+        ({"weight_init_std": -1.0}, ValueError, "weight_init_std must be > 0"),
         ({"hidden_size": 2.5}, TypeError, "hidden_size"),
         ({"input_dim": (28, 28)}, ValueError, "input_dim"),
         ({"dtype": np.int32}, TypeError, "floating-point"),

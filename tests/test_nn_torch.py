@@ -134,7 +134,7 @@ def test_optimizers_follow_torch_for_several_steps(ours, theirs):
 
 def torch_net(net):
     p = {k: torch.tensor(v, requires_grad=True) for k, v in net.params.items()}
-    conv = net._config["conv_param"]
+    conv = net.config.conv_param
 
     def forward(x):
         h = F.max_pool2d(F.relu(F.conv2d(x, p["W1"], p["b1"], conv["stride"], conv["pad"])), 2, 2)
@@ -181,3 +181,20 @@ def test_default_network_float32_against_torch():
         np.testing.assert_allclose(
             grads[key], p[key].grad.numpy(), rtol=1e-3, atol=1e-5, err_msg=key
         )
+
+
+@pytest.mark.parametrize("fast", [True, False])
+def test_max_pooling_routes_nan_and_all_minus_inf_windows_like_torch(fast):
+    x = rng.standard_normal((1, 2, 6, 6))
+    x[0, 0, 1, 1] = np.nan  # a NaN that is not the window's first cell
+    x[0, 1, :2, :2] = -np.inf  # a border window whose real cells are all -inf (pad = 1)
+    x[0, 1, 4, 5] = np.nan
+    for k, stride, pad in [(2, 2, 0), (2, 2, 1), (3, 2, 1), (3, 1, 1)]:
+        layer = Pooling(k, k, stride, pad, fast=fast)
+        out = layer.forward(x)
+        dout = rng.standard_normal(out.shape)
+        expected, (dx,) = torch_grads(lambda t: F.max_pool2d(t, k, stride, pad), x, dout=dout)
+        np.testing.assert_array_equal(np.isnan(out), np.isnan(expected))
+        np.testing.assert_allclose(out, expected, rtol=0, atol=0)
+        np.testing.assert_allclose(layer.backward(dout), dx, rtol=1e-12, atol=1e-12,
+                                   err_msg=f"k={k} stride={stride} pad={pad}")

@@ -157,7 +157,7 @@ def test_verbose_reports_epochs(capsys):
     [
         ({"epochs": 0}, "epochs must be >= 1"),
         ({"batch_size": 2.5}, "batch_size must be an integer >= 1"),
-        ({"optimizer": "lbfgs"}, "unknown optimizer"),
+        ({"optimizer": "lbfgs"}, "optimizer name must be one of"),
         ({"optimizer": SGD(), "optimizer_param": {"lr": 1.0}}, "optimizer_param only applies"),
         ({"t_train": np.zeros(3, dtype=int)}, "same positive number of examples"),
     ],

@@ -90,6 +90,21 @@ def test_max_pool_reshape_equals_library(n, c, oh, ow, k, seed):
     np.testing.assert_array_equal(Pooling(k, k).forward(x), max_pool_reshape(x, k))
 
 
+shift_right = chapter_function("03-pooling.md", "shift_right")
+
+
+@pytest.mark.parametrize("t", [0, 1, 3, 4])
+def test_shift_right_moves_ink_without_wrapping(t):
+    # against scipy's shift with zero fill: nothing wraps around, ink past the edge is lost
+    from scipy import ndimage
+
+    x = np.random.default_rng(t).random((2, 1, 6, 7))
+    expected = ndimage.shift(x, (0, 0, 0, t), order=0, mode="constant", cval=0.0)
+    np.testing.assert_array_equal(shift_right(x, t), expected)
+    if t:
+        assert np.all(shift_right(x, t)[..., :t] == 0)
+
+
 # -- 05-gradient-check: a central difference ------------------------------
 
 central_difference = chapter_function("05-gradient-check.md", "central_difference")

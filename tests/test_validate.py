@@ -146,14 +146,9 @@ def test_check_path_refuses_the_empty_string() -> None:
         check_path("", "root")
 
 
-def test_check_int_pair_and_sequence() -> None:
-    from cnnbook._validate import check_int_pair, check_int_sequence
+def test_check_int_sequence() -> None:
+    from cnnbook._validate import check_int_sequence
 
-    assert check_int_pair([2, 3], "stride", 1) == (2, 3)
-    with pytest.raises(ValueError, match="stride must be an integer or a pair"):
-        check_int_pair((1, 2, 3), "stride", 1)
-    with pytest.raises(ValueError, match="padding must be >= 0"):
-        check_int_pair((0, -1), "padding", 0)
     assert check_int_sequence(np.array([1, 2]), "sizes", 1) == [1, 2]
     for bad in ("12", 3, np.array(3), np.ones((2, 2), int)):
         with pytest.raises(ValueError, match="sizes must be a sequence of integers"):
@@ -168,3 +163,44 @@ def test_check_alloc_gives_the_size_and_names_the_argument() -> None:
         check_alloc(MAX_ALLOC_BYTES // 8 + 1, "duration", what="samples")
     with pytest.raises(ValueError, match=r"\(1 TiB\)"):
         check_alloc(2**40, "n", itemsize=1)
+
+
+def test_nchw_array_is_the_one_image_batch_check() -> None:
+    from cnnbook._validate import nchw_array
+
+    assert nchw_array([[[[1, 2]]]], "x").dtype == np.float64
+    with pytest.raises(ValueError, match=r"x must have shape \(N, C, H, W\)"):
+        nchw_array(np.ones((2, 3)), "x")
+    with pytest.raises(ValueError, match="x must not be empty"):
+        nchw_array(np.ones((1, 1, 0, 3)), "x")
+    with pytest.raises(TypeError, match="x must be real"):
+        nchw_array(np.ones((1, 1, 2, 2), complex), "x")
+
+
+def test_check_pair_accepts_an_int_or_a_pair() -> None:
+    from cnnbook._validate import check_pair
+
+    assert check_pair(3, "k", 1) == (3, 3)
+    assert check_pair((2, 4), "k", 1) == (2, 4)
+    with pytest.raises(ValueError, match="k must be an integer or a pair"):
+        check_pair((1, 2, 3), "k", 1)
+    with pytest.raises(ValueError, match=r"k\[1\] must be >= 1"):
+        check_pair((1, 0), "k", 1)
+    with pytest.raises(TypeError, match="k must be an integer"):
+        check_pair(2.5, "k", 1)
+
+
+def test_check_choice_and_check_fraction() -> None:
+    from cnnbook._validate import check_choice, check_fraction
+
+    assert check_choice("avg", "mode", ("max", "avg")) == "avg"
+    with pytest.raises(ValueError, match="mode must be one of 'max', 'avg', got 'MAX'"):
+        check_choice("MAX", "mode", ("max", "avg"))
+    with pytest.raises(ValueError, match="mode must be one of"):
+        check_choice(None, "mode", ("max", "avg"))
+    assert check_fraction(0, "beta1") == 0.0
+    for bad in (1.0, -0.1, float("nan")):
+        with pytest.raises(ValueError, match="beta1 must"):
+            check_fraction(bad, "beta1")
+    with pytest.raises(TypeError, match="beta1 must be a real number"):
+        check_fraction("0.9", "beta1")

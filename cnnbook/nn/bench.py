@@ -1,21 +1,28 @@
 """Speed of the toy CNN: ``python -m cnnbook bench`` (also ``make bench``).
 
-Everything is measured in one run and *interleaved*: each round times one step of every
-candidate in turn, so a change in machine load affects all candidates alike, and the ratios are
-ratios of medians over the rounds. Measured, for ``SimpleConvNet`` with batch 100 (float32 unless
-stated):
+Everything is measured in one run with the book's one timer, :func:`cnnbook.timing.interleaved`:
+each round times one call of every candidate in turn, so a change in machine load affects all
+candidates alike, and the ratios are ratios of medians over the rounds. Measured, for
+``SimpleConvNet`` with batch 100 (float32 unless stated):
 
-* a training step (``gradient`` + ``Adam.update``): fast paths, textbook im2col paths, the textbook
-  paths in float64 (like the reference code of *Deep Learning from Scratch*), and the same
-  network in PyTorch on the CPU when PyTorch is installed;
+* a training step (``gradient`` + ``Adam.update``): the fast network, the textbook network
+  (``fast=False``), a *reference-style* step, and the same network in PyTorch on the CPU when
+  PyTorch is installed. The reference-style step does what the training loop of *Deep Learning
+  from Scratch* does: float64, the textbook layers, the first layer's input gradient computed
+  (``need_input_grad=True``), and a second forward pass after the update to report the loss;
 * the convolution layer's forward pass against ``torch.nn.functional.conv2d``;
-* the time per layer of the fast step (the profile);
+* the evaluation of 10,000 test images (``accuracy``, batches of 1000), as the training page does
+  once per epoch;
+* the time per layer of the fast step (the profile), measured by timing each layer's
+  ``forward`` and ``backward`` inside ``SimpleConvNet.gradient`` itself;
 * an epoch estimate (600 steps: 60,000 images in batches of 100) and the memory peak of a step.
 
-PyTorch is only a reference here (never a dependency of cnnbook). Its thread count is set to the
-machine's core count, as NumPy's BLAS uses by default, and ``OMP_WAIT_POLICY=PASSIVE`` is set
-before it is imported: with OpenMP's default busy-waiting, PyTorch slows down by an order of
-magnitude as soon as another process (or NumPy's own BLAS threads) competes for the cores.
+PyTorch is only a reference here (never a dependency of cnnbook). It gets as many threads as
+NumPy's BLAS: ``OPENBLAS_NUM_THREADS`` (or ``OMP_NUM_THREADS``) when set, else one per core, so
+``OPENBLAS_NUM_THREADS=1 python -m cnnbook bench`` compares both on one thread.
+``OMP_WAIT_POLICY=PASSIVE`` is set before PyTorch is imported: with OpenMP's default busy-waiting,
+PyTorch slows down by an order of magnitude as soon as another process (or NumPy's own BLAS
+threads) competes for the cores.
 """
 
 from __future__ import annotations
@@ -33,11 +40,21 @@ import numpy as np
 from cnnbook.nn.layers import Convolution
 from cnnbook.nn.net import SimpleConvNet
 from cnnbook.nn.optim import Adam
+from cnnbook.timing import interleaved
 
-__all__ = ["main", "report", "run"]
+__all__ = ["main", "profile", "report", "run"]
 
 BATCH = 100
 STEPS_PER_EPOCH = 600
+TEST_IMAGES = 10_000
+
+
+def _threads() -> int:
+    """The number of BLAS threads NumPy uses (from the environment), given to PyTorch too."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        if os.environ.get(name, "").isdigit() and int(os.environ[name]) > 0:
+            return int(os.environ[name])
+    return os.cpu_count() or 1
 
 
 def _torch():
@@ -47,7 +64,7 @@ def _torch():
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(os.cpu_count() or 1)
+    torch.set_num_threads(_threads())
     return torch
 
 
@@ -60,9 +77,22 @@ def _step_numpy(net: SimpleConvNet, x: np.ndarray, t: np.ndarray) -> Callable[[]
     return step
 
 
-def _step_torch(torch, net: SimpleConvNet, x: np.ndarray, t: np.ndarray) -> Callable[[], None]:
+def _step_reference(net: SimpleConvNet, x: np.ndarray, t: np.ndarray) -> Callable[[], None]:
+    """The step of the reference code's trainer: gradient, update, then the loss once more."""
+    net.layers["Conv1"].need_input_grad = True  # the reference computes it, and throws it away
+    optimizer = Adam(lr=1e-3)
+
+    def step() -> None:
+        optimizer.update(net.params, net.gradient(x, t))
+        net.loss(x, t)
+
+    return step
+
+
+def _model_torch(torch, net: SimpleConvNet):
+    """The same network in PyTorch, with the NumPy network's initial weights."""
     nn = torch.nn
-    conv = net._config["conv_param"]
+    conv = net.config.conv_param
     model = nn.Sequential(
         nn.Conv2d(
             net.params["W1"].shape[1],
@@ -85,6 +115,10 @@ def _step_torch(torch, net: SimpleConvNet, x: np.ndarray, t: np.ndarray) -> Call
         model[4].bias.copy_(torch.from_numpy(net.params["b2"]))
         model[6].weight.copy_(torch.from_numpy(net.params["W3"].T.copy()))
         model[6].bias.copy_(torch.from_numpy(net.params["b3"]))
+    return model
+
+
+def _step_torch(torch, model, x: np.ndarray, t: np.ndarray) -> Callable[[], None]:
     optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
     xt, tt = torch.from_numpy(x), torch.from_numpy(t)
 
@@ -96,48 +130,71 @@ def _step_torch(torch, net: SimpleConvNet, x: np.ndarray, t: np.ndarray) -> Call
     return step
 
 
-def _interleaved(candidates: dict[str, Callable[[], object]], rounds: int) -> dict[str, np.ndarray]:
-    """Time every candidate once per round, in turn; return the times (s) per candidate."""
-    for fn in candidates.values():  # warm-up: allocations, BLAS threads, first-call costs
-        fn()
-        fn()
-    times = {name: np.empty(rounds) for name in candidates}
-    for r in range(rounds):
-        for name, fn in candidates.items():
-            start = time.perf_counter()
-            fn()
-            times[name][r] = time.perf_counter() - start
-    return times
+def _evaluate_torch(torch, model, x: np.ndarray, t: np.ndarray) -> Callable[[], float]:
+    xt, tt = torch.from_numpy(x), torch.from_numpy(t)
+
+    def evaluate() -> float:
+        with torch.no_grad():
+            correct = sum(
+                int((model(xt[i : i + 1000]).argmax(1) == tt[i : i + 1000]).sum())
+                for i in range(0, len(xt), 1000)
+            )
+        return correct / len(xt)
+
+    return evaluate
 
 
-def _profile(net: SimpleConvNet, x: np.ndarray, t: np.ndarray, rounds: int) -> dict[str, float]:
-    """Median time (s) of each layer's forward and backward pass in a fast training step."""
+def profile(
+    net: SimpleConvNet, x: np.ndarray, t: np.ndarray, rounds: int = 10
+) -> dict[str, float]:
+    """Median time (s) of each layer's forward and backward pass in a training step of ``net``.
+
+    Each layer's ``forward`` and ``backward`` (and the optimizer's ``update``) is wrapped by a
+    timer on this network only, and unwrapped afterwards; the step itself is
+    ``SimpleConvNet.gradient`` and ``Adam.update``, unchanged, so the profile follows the order
+    in which the network runs its layers (:attr:`SimpleConvNet.order`). ``"other"`` is the rest
+    of the step (input checks, building the dict of gradients). The network is trained by
+    ``rounds + 2`` Adam steps on the batch.
+
+    Examples
+    --------
+    >>> net = SimpleConvNet(input_dim=(1, 8, 8), hidden_size=4, output_size=3)
+    >>> p = profile(net, np.zeros((2, 1, 8, 8)), [0, 1], rounds=1)
+    >>> list(p)[:3], "Adam update" in p
+    (['Conv1 forward', 'Pool1 forward', 'Relu1 forward'], True)
+    """
     times: dict[str, list[float]] = {}
+
+    def timed(name: str, fn: Callable) -> Callable:
+        def wrapper(*args):
+            start = time.perf_counter()
+            out = fn(*args)
+            times.setdefault(name, []).append(time.perf_counter() - start)
+            return out
+
+        return wrapper
+
     optimizer = Adam(lr=1e-3)
-    for _ in range(rounds):
-        mark = time.perf_counter()
-
-        def lap(name: str) -> None:
-            nonlocal mark
-            now = time.perf_counter()
-            times.setdefault(name, []).append(now - mark)
-            mark = now
-
-        h = x
-        for name, layer in net.layers.items():
-            h = layer.forward(h)
-            lap(f"{name} forward")
-        net.last_layer.forward(h, t)
-        d = net.last_layer.backward(1.0)
-        lap("SoftmaxWithLoss forward+backward")
-        for name, layer in reversed(net.layers.items()):
-            d = layer.backward(d)
-            lap(f"{name} backward")
-        conv, a1, a2 = net.layers["Conv1"], net.layers["Affine1"], net.layers["Affine2"]
-        grads = {"W1": conv.dW, "b1": conv.db, "W2": a1.dW, "b2": a1.db, "W3": a2.dW, "b3": a2.db}
-        optimizer.update(net.params, grads)
-        lap("Adam update")
-    return {name: float(np.median(v)) for name, v in times.items()}
+    layers = [*net.layers.items(), ("SoftmaxWithLoss", net.last_layer)]
+    for name, layer in layers:
+        layer.forward = timed(f"{name} forward", layer.forward)
+        layer.backward = timed(f"{name} backward", layer.backward)
+    optimizer.update = timed("Adam update", optimizer.update)
+    steps = []
+    try:
+        for _ in range(rounds + 2):
+            start = time.perf_counter()
+            optimizer.update(net.params, net.gradient(x, t))
+            steps.append(time.perf_counter() - start)
+    finally:
+        for _, layer in layers:  # the class's methods again
+            del layer.forward, layer.backward
+    profile = {name: float(np.median(v[2:])) for name, v in times.items()}
+    # the rest of each step, round by round (on a busy machine the median of the whole step and
+    # the sum of the medians of its parts can differ by more than the rest itself)
+    layer_time = np.sum([v[2:] for v in times.values()], axis=0)
+    profile["other"] = max(float(np.median(np.array(steps[2:]) - layer_time)), 0.0)
+    return profile
 
 
 def _memory_peak(step: Callable[[], None]) -> float:
@@ -164,15 +221,15 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
     Returns
     -------
     dict
-        ``"step"`` and ``"conv_forward"``: medians per candidate; ``"ratios"``;
-        ``"profile"``: median per layer; ``"epoch_estimate"``; ``"memory_peak_mib"``;
-        ``"max_rss_mib"``; ``"machine"``.
+        ``"step"``, ``"conv_forward"`` and ``"evaluation"``: medians per candidate;
+        ``"ratios"``; ``"profile"``: median per layer; ``"epoch_estimate"``;
+        ``"memory_peak_mib"``; ``"max_rss_mib"``; ``"machine"``.
 
     Examples
     --------
     >>> result = run(rounds=2, with_torch=False)
     >>> sorted(result["step"])
-    ['cnnbook fast', 'cnnbook textbook', 'textbook float64']
+    ['cnnbook fast', 'cnnbook textbook', 'reference-style (float64)']
     """
     torch = _torch() if with_torch else None
     rng = np.random.default_rng(seed)
@@ -182,11 +239,13 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
     steps = {
         "cnnbook fast": _step_numpy(SimpleConvNet(**he), x, t),
         "cnnbook textbook": _step_numpy(SimpleConvNet(**he, fast=False), x, t),
-        "textbook float64": _step_numpy(SimpleConvNet(**he, fast=False, dtype=np.float64), x, t),
+        "reference-style (float64)": _step_reference(
+            SimpleConvNet(**he, fast=False, dtype=np.float64), x, t
+        ),
     }
     if torch is not None:
-        steps["PyTorch"] = _step_torch(torch, SimpleConvNet(**he), x, t)
-    step_times = _interleaved(steps, rounds)
+        steps["PyTorch"] = _step_torch(torch, _model_torch(torch, SimpleConvNet(**he)), x, t)
+    step_times = interleaved(steps, rounds, warmup=2)
 
     w = (0.1 * rng.standard_normal((30, 1, 5, 5))).astype(np.float32)
     b = np.zeros(30, np.float32)
@@ -197,13 +256,22 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
     if torch is not None:
         xt, wt, bt = torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b)
         convs["PyTorch"] = lambda: torch.nn.functional.conv2d(xt, wt, bt)
-    conv_times = _interleaved(convs, 3 * rounds)
+    conv_times = interleaved(convs, 3 * rounds, warmup=2)
+
+    x_test = rng.random((TEST_IMAGES, 1, 28, 28), dtype=np.float32)
+    t_test = rng.integers(0, 10, TEST_IMAGES)
+    net = SimpleConvNet(**he)
+    evaluations = {"cnnbook fast": lambda: net.accuracy(x_test, t_test)}
+    if torch is not None:
+        evaluations["PyTorch"] = _evaluate_torch(torch, _model_torch(torch, net), x_test, t_test)
+    eval_times = interleaved(evaluations, max(3, rounds // 5), warmup=1)
 
     med = {k: float(np.median(v)) for k, v in step_times.items()}
     conv_med = {k: float(np.median(v)) for k, v in conv_times.items()}
+    eval_med = {k: float(np.median(v)) for k, v in eval_times.items()}
     ratios = {
         "step: fast / textbook": med["cnnbook fast"] / med["cnnbook textbook"],
-        "step: fast / textbook float64": med["cnnbook fast"] / med["textbook float64"],
+        "step: fast / reference-style": med["cnnbook fast"] / med["reference-style (float64)"],
         "conv forward: fast / textbook": conv_med["cnnbook fast"] / conv_med["cnnbook textbook"],
     }
     if torch is not None:
@@ -212,12 +280,14 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
             np.median(step_times["cnnbook fast"] / step_times["PyTorch"])
         )
         ratios["conv forward: fast / PyTorch"] = conv_med["cnnbook fast"] / conv_med["PyTorch"]
+        ratios["evaluation: fast / PyTorch"] = eval_med["cnnbook fast"] / eval_med["PyTorch"]
     return {
         "rounds": rounds,
         "step": med,
         "conv_forward": conv_med,
+        "evaluation": eval_med,
         "ratios": ratios,
-        "profile": _profile(SimpleConvNet(**he), x, t, rounds),
+        "profile": profile(SimpleConvNet(**he), x, t, rounds),
         "epoch_estimate": {k: STEPS_PER_EPOCH * v for k, v in med.items()},
         "memory_peak_mib": _memory_peak(_step_numpy(SimpleConvNet(**he), x, t)),
         "max_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -228,7 +298,7 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
             "numpy": np.__version__,
             "torch": None if torch is None else torch.__version__,
             "torch_threads": None if torch is None else torch.get_num_threads(),
-            "blas_threads_env": os.environ.get("OPENBLAS_NUM_THREADS", "default (one per core)"),
+            "blas_threads": _threads(),
             "processor": platform.processor() or platform.machine(),
         },
     }
@@ -250,6 +320,9 @@ def report(result: dict) -> str:
     lines += ["", "convolution forward (30@5x5 on 100x1x28x28)"]
     for name, value in result["conv_forward"].items():
         lines.append(f"  {name:<30s} {value * ms:9.3f} ms")
+    lines += ["", f"evaluation of {TEST_IMAGES:,} images (accuracy, batches of 1000)"]
+    for name, value in result["evaluation"].items():
+        lines.append(f"  {name:<30s} {value * ms:9.1f} ms")
     lines += ["", "ratios (< 1: cnnbook faster)"]
     for name, value in result["ratios"].items():
         lines.append(f"  {name:<38s} {value:6.2f}")

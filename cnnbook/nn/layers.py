@@ -16,19 +16,12 @@ their inputs (the network uses float32 for speed, gradient checks use float64).
 
 Two paths
 ---------
-:class:`Convolution` and :class:`Pooling` have a ``fast`` flag. ``fast=False`` is the textbook
-route through :func:`~cnnbook.nn.im2col.im2col` and :func:`~cnnbook.nn.im2col.col2im`.
-``fast=True`` (the default) computes the same numbers with less memory traffic:
-
-* the convolution unfolds its input once with a sliding-window view
-  (:func:`~cnnbook.nn.im2col.unfold`), multiplies ``W @ cols`` image by image straight into NCHW
-  order, keeps ``cols`` for the weight gradient, and skips the input gradient when nobody needs it
-  (the first layer of a network: ``need_input_grad=False``);
-* pooling visits the ``pool_h * pool_w`` offsets of the window and combines strided slices of the
-  input with elementwise maximum (or sum) -- a handful of passes over the data instead of building
-  a window matrix four times the size of the input.
-
-Both paths are tested equal, forward and backward, for every stride and padding.
+:class:`Convolution` and :class:`Pooling` take a ``fast`` flag, the one switch between the two
+routes. The method bodies below are the textbook route (``fast=False``), through
+:func:`~cnnbook.nn.windows.im2col` and :func:`~cnnbook.nn.windows.col2im`, written to be read
+next to the book. With ``fast=True`` (the default) each method hands its work to one kernel of
+:mod:`cnnbook.nn.fast`, which computes the same numbers with less memory traffic; both routes are
+tested equal, forward and backward, for every stride and padding.
 """
 
 from __future__ import annotations
@@ -38,14 +31,11 @@ from numbers import Real
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_int, check_ndim, real_array
-from cnnbook.nn.im2col import col2im, fold, im2col, output_shape, unfold
+from cnnbook._validate import check_choice, check_int, check_ndim, nchw_array, real_array
+from cnnbook.nn import fast as kernels
+from cnnbook.nn.windows import col2im, first_real_offset, im2col, output_shape
 
-__all__ = ["Affine", "Convolution", "Pooling", "Relu", "SoftmaxWithLoss", "softmax"]
-
-
-def _nchw(x: ArrayLike, name: str = "x") -> np.ndarray:
-    return check_ndim(real_array(x, name), name, 4, "(N, C, H, W)")
+__all__ = ["Affine", "Convolution", "Pooling", "Relu", "SoftmaxWithLoss", "class_labels", "softmax"]
 
 
 def _check_dout(dout: ArrayLike, shape: tuple[int, ...] | None, layer: str) -> np.ndarray:
@@ -80,8 +70,9 @@ class Convolution:
         of a network sets it to ``False``: nothing upstream needs that gradient, and computing it
         costs as much as the forward pass. ``backward`` then returns ``None``.
     fast : bool, optional
-        Use the sliding-window route (:func:`~cnnbook.nn.im2col.unfold`); ``False`` uses the
-        textbook :func:`~cnnbook.nn.im2col.im2col` route. Same results.
+        Compute with :func:`cnnbook.nn.fast.conv_forward` and
+        :func:`~cnnbook.nn.fast.conv_backward` (default); ``False`` uses the textbook
+        :func:`~cnnbook.nn.windows.im2col` route written in the methods. Same results.
 
     Attributes
     ----------
@@ -113,9 +104,8 @@ class Convolution:
         need_input_grad: bool = True,
         fast: bool = True,
     ) -> None:
-        W, b = real_array(W, "W"), real_array(b, "b")
-        if W.ndim != 4:
-            raise ValueError(f"W must have shape (F, C, KH, KW), got shape {W.shape}")
+        W = check_ndim(real_array(W, "W"), "W", 4, "(F, C, KH, KW)")
+        b = real_array(b, "b")
         if b.shape != (W.shape[0],):
             raise ValueError(f"b must have shape (F,) = ({W.shape[0]},) to match W, got {b.shape}")
         self.W, self.b = W, b
@@ -125,52 +115,47 @@ class Convolution:
         self.fast = bool(fast)
         self.dW: np.ndarray | None = None
         self.db: np.ndarray | None = None
-        self._x_shape: tuple[int, ...] | None = None
-        self._out_shape: tuple[int, ...] | None = None
-        self._col: np.ndarray | None = None
+        self.x_shape: tuple[int, ...] | None = None
+        self.out_shape: tuple[int, ...] | None = None
+        self.col: np.ndarray | None = None
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         """Apply the layer to a batch ``x``, shape ``(N, C, H, W)``; returns ``(N, F, OH, OW)``."""
-        x = _nchw(x)
-        f, c, kh, kw = self.W.shape
-        if x.shape[1] != c:
+        x = nchw_array(x, "x")
+        FN, C, FH, FW = self.W.shape
+        if x.shape[1] != C:
             raise ValueError(
-                f"x has {x.shape[1]} channels but W expects C = {c} (W has shape {self.W.shape})"
+                f"x has {x.shape[1]} channels but W expects C = {C} (W has shape {self.W.shape})"
             )
-        n, _, h, w = x.shape
-        oh, ow = output_shape(h, w, kh, kw, self.stride, self.pad)
-        self._x_shape, self._out_shape = x.shape, (n, f, oh, ow)
-        w_mat = self.W.reshape(f, -1)
+        N, _, H, W = x.shape
+        out_h, out_w = output_shape(H, W, FH, FW, self.stride, self.pad)
+        self.x_shape, self.out_shape = x.shape, (N, FN, out_h, out_w)
         if self.fast:
-            self._col = unfold(x, kh, kw, self.stride, self.pad)  # (N, C*KH*KW, OH*OW)
-            out = np.matmul(w_mat, self._col)  # (N, F, OH*OW): already NCHW
-            out += self.b[:, None]
-            return out.reshape(n, f, oh, ow)
-        self._col = im2col(x, kh, kw, self.stride, self.pad)  # (N*OH*OW, C*KH*KW)
-        out = self._col @ w_mat.T + self.b
-        return out.reshape(n, oh, ow, f).transpose(0, 3, 1, 2)
+            out, self.col = kernels.conv_forward(x, self.W, self.b, self.stride, self.pad)
+            return out
+
+        self.col = im2col(x, FH, FW, self.stride, self.pad)  # (N*OH*OW, C*FH*FW)
+        col_W = self.W.reshape(FN, -1).T
+        out = self.col @ col_W + self.b
+        return out.reshape(N, out_h, out_w, -1).transpose(0, 3, 1, 2)
 
     def backward(self, dout: ArrayLike) -> np.ndarray | None:
         """Store ``dW``, ``db``; return the input gradient (``None`` if not ``need_input_grad``)."""
-        dout = _check_dout(dout, self._out_shape, "Convolution")
-        f, _, kh, kw = self.W.shape
-        n = dout.shape[0]
-        w_mat = self.W.reshape(f, -1)
+        dout = _check_dout(dout, self.out_shape, "Convolution")
         if self.fast:
-            dout = dout.reshape(n, f, -1)
-            self.db = dout.sum(axis=(0, 2))
-            self.dW = (
-                np.matmul(dout, self._col.transpose(0, 2, 1)).sum(axis=0).reshape(self.W.shape)
+            dx, self.dW, self.db = kernels.conv_backward(
+                dout, self.col, self.W, self.x_shape, self.stride, self.pad, self.need_input_grad
             )
-            if not self.need_input_grad:
-                return None
-            return fold(np.matmul(w_mat.T, dout), self._x_shape, kh, kw, self.stride, self.pad)
-        dout = dout.transpose(0, 2, 3, 1).reshape(-1, f)
-        self.db = dout.sum(axis=0)
-        self.dW = (self._col.T @ dout).T.reshape(self.W.shape)
+            return dx
+
+        FN, C, FH, FW = self.W.shape
+        dout = dout.transpose(0, 2, 3, 1).reshape(-1, FN)
+        self.db = np.sum(dout, axis=0)
+        self.dW = (self.col.T @ dout).T.reshape(FN, C, FH, FW)
         if not self.need_input_grad:
             return None
-        return col2im(dout @ w_mat, self._x_shape, kh, kw, self.stride, self.pad)
+        dcol = dout @ self.W.reshape(FN, -1)
+        return col2im(dcol, self.x_shape, FH, FW, self.stride, self.pad)
 
 
 class Pooling:
@@ -190,14 +175,17 @@ class Pooling:
     mode : {"max", "avg"}, optional
         Maximum or mean of each window.
     fast : bool, optional
-        Combine strided slices of the input (``True``, default) or use the textbook
-        :func:`~cnnbook.nn.im2col.im2col` route (``False``). Same results.
+        Compute with :func:`cnnbook.nn.fast.pool_forward` and
+        :func:`~cnnbook.nn.fast.pool_backward` (default), or use the textbook
+        :func:`~cnnbook.nn.windows.im2col` route written in the methods (``False``). Same results.
 
     Notes
     -----
-    The backward pass of max pooling sends each window's gradient to exactly one input: the
-    first maximum in row-major order when several cells tie (as PyTorch does). Where windows
-    overlap (``stride < pool``) an input can receive gradient from several windows; they add up.
+    The backward pass of max pooling sends each window's gradient to exactly one input, as
+    PyTorch does: the first maximum in row-major order when several cells tie; the NaN, if the
+    window holds one (the maximum is then NaN); the first cell inside the image if every real cell
+    is ``-inf`` (the padding never takes a gradient). Where windows overlap (``stride < pool``) an
+    input can receive gradient from several windows; they add up.
 
     Raises
     ------
@@ -237,96 +225,63 @@ class Pooling:
             raise ValueError(
                 f"pad must be at most half the window ({self.pool_h}x{self.pool_w}), got pad={pad}"
             )
-        if mode not in ("max", "avg"):
-            raise ValueError(f'mode must be "max" or "avg", got {mode!r}')
-        self.mode = mode
+        self.mode = check_choice(mode, "mode", ("max", "avg"))
         self.fast = bool(fast)
-        self._x_shape: tuple[int, ...] | None = None
-        self._out_shape: tuple[int, ...] | None = None
-        self._arg: np.ndarray | None = None
-
-    def _offsets(self):
-        """The window offsets ``(i, j)`` with the matching strided slices of the padded input."""
-        _, _, oh, ow = self._out_shape
-        s = self.stride
-        for i in range(self.pool_h):
-            for j in range(self.pool_w):
-                yield np.s_[:, :, i : i + s * oh : s, j : j + s * ow : s]
+        self.x_shape: tuple[int, ...] | None = None
+        self.out_shape: tuple[int, ...] | None = None
+        self.arg_max: np.ndarray | None = None
 
     def forward(self, x: ArrayLike) -> np.ndarray:
         """Pool a batch ``x`` of shape ``(N, C, H, W)``; returns ``(N, C, OH, OW)``."""
-        x = _nchw(x)
-        n, c, h, w = x.shape
+        x = nchw_array(x, "x")
+        N, C, H, W = x.shape
         try:
-            oh, ow = output_shape(h, w, self.pool_h, self.pool_w, self.stride, self.pad)
+            out_h, out_w = output_shape(H, W, self.pool_h, self.pool_w, self.stride, self.pad)
         except ValueError as err:
             raise ValueError(f"pooling window does not fit: {err}") from None
-        self._x_shape, self._out_shape = x.shape, (n, c, oh, ow)
-        fill = -np.inf if self.mode == "max" else 0.0
-        xp = (
-            x
-            if self.pad == 0
-            else np.pad(x, ((0, 0), (0, 0), (self.pad,) * 2, (self.pad,) * 2), constant_values=fill)
-        )
+        self.x_shape, self.out_shape = x.shape, (N, C, out_h, out_w)
         if self.fast:
-            slices = list(self._offsets())
-            out = xp[slices[0]].copy()
-            if self.mode == "avg":
-                for sl in slices[1:]:
-                    out += xp[sl]
-                out *= 1.0 / (self.pool_h * self.pool_w)
-            else:
-                # arg[...] = offset number of the window's first maximum, for the backward pass.
-                arg = np.zeros(out.shape, dtype=np.min_scalar_type(len(slices) - 1))
-                for k, sl in enumerate(slices[1:], start=1):
-                    better = xp[sl] > out  # strict: a later tie does not displace the first max
-                    np.maximum(out, xp[sl], out=out)
-                    # k grows with each offset, so the maximum keeps the latest improvement
-                    np.maximum(arg, better * arg.dtype.type(k), out=arg)
-                self._arg = arg
+            out, self.arg_max = kernels.pool_forward(
+                x, self.pool_h, self.pool_w, self.stride, self.pad, self.mode
+            )
             return out
-        col = im2col(xp, self.pool_h, self.pool_w, self.stride).reshape(
-            -1, self.pool_h * self.pool_w
-        )
+
+        p = self.pad  # max pooling pads with -inf, so that the padding never wins
+        fill = -np.inf if self.mode == "max" else 0.0
+        xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)), constant_values=fill)
+        col = im2col(xp, self.pool_h, self.pool_w, self.stride)
+        col = col.reshape(-1, self.pool_h * self.pool_w)  # one row per window and channel
         if self.mode == "max":
-            self._arg = np.argmax(col, axis=1)
-            out = col[np.arange(col.shape[0]), self._arg]
+            self.arg_max = np.argmax(col, axis=1)  # the first maximum, or the first NaN
+            out = np.max(col, axis=1)
+            if p > 0:  # a window without a real cell above -inf: its first real cell wins
+                first = first_real_offset(H, W, self.pool_h, self.pool_w, self.stride, p)
+                first = np.broadcast_to(first[None, :, :, None], (N, out_h, out_w, C))
+                self.arg_max = np.where(out == -np.inf, first.reshape(-1), self.arg_max)
         else:
-            out = col.mean(axis=1)
-        return out.reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
+            out = np.mean(col, axis=1)
+        return out.reshape(N, out_h, out_w, C).transpose(0, 3, 1, 2)
 
     def backward(self, dout: ArrayLike) -> np.ndarray:
         """Gradient with respect to the input, shape ``(N, C, H, W)``."""
-        dout = _check_dout(dout, self._out_shape, "Pooling")
-        n, c, h, w = self._x_shape
-        p, size = self.pad, self.pool_h * self.pool_w
-        padded = (n, c, h + 2 * p, w + 2 * p)
+        dout = _check_dout(dout, self.out_shape, "Pooling")
         if self.fast:
-            _, _, oh, ow = self._out_shape
-            s = self.stride
-            # Windows overlap when the stride is smaller than the window: gradients are then added.
-            # Otherwise each input cell lies in at most one window and is written once; if the
-            # windows tile the padded input exactly, every cell is written and no zeroing is needed.
-            overlap = s < max(self.pool_h, self.pool_w)
-            tiled = s == self.pool_h == self.pool_w and (oh * s, ow * s) == padded[2:]
-            dxp = (np.empty if tiled else np.zeros)(padded, dtype=dout.dtype)
-            for k, sl in enumerate(self._offsets()):
-                # avg: every cell gets an equal share; max: only the window's first maximum
-                weight = 1.0 / size if self.mode == "avg" else self._arg == k
-                if overlap:
-                    dxp[sl] += dout * weight
-                else:
-                    np.multiply(dout, weight, out=dxp[sl])
-            return dxp[:, :, p : p + h, p : p + w]
-        dout_rows = dout.transpose(0, 2, 3, 1).reshape(-1)
+            arg = self.arg_max if self.mode == "max" else None
+            return kernels.pool_backward(
+                dout, arg, self.x_shape, self.pool_h, self.pool_w, self.stride, self.pad
+            )
+
+        N, C, H, W = self.x_shape
+        p, pool_size = self.pad, self.pool_h * self.pool_w
+        dout = dout.transpose(0, 2, 3, 1).reshape(-1)
         if self.mode == "max":
-            dcol = np.zeros((dout_rows.size, size), dtype=dout.dtype)
-            dcol[np.arange(dout_rows.size), self._arg] = dout_rows
+            dmax = np.zeros((dout.size, pool_size), dtype=dout.dtype)
+            dmax[np.arange(dout.size), self.arg_max] = dout
         else:
-            dcol = np.repeat(dout_rows[:, None] / size, size, axis=1)
-        dcol = dcol.reshape(-1, c * size)
-        dxp = col2im(dcol, padded, self.pool_h, self.pool_w, self.stride)
-        return dxp[:, :, p : p + h, p : p + w]
+            dmax = np.repeat(dout[:, None] / pool_size, pool_size, axis=1)
+        dcol = dmax.reshape(-1, C * pool_size)
+        dxp = col2im(dcol, (N, C, H + 2 * p, W + 2 * p), self.pool_h, self.pool_w, self.stride)
+        return dxp[:, :, p : p + H, p : p + W]
 
 
 class Relu:
@@ -371,6 +326,13 @@ class Affine:
     b : array_like, shape (M,)
         Biases.
 
+    Notes
+    -----
+    Like the reference code, :meth:`forward` keeps a *reference* to its input, not a copy (a copy
+    of every batch would cost time for nothing in a network, where nobody touches a layer's input
+    between the two passes). :meth:`backward` computes ``dW`` from that array as it is then: do not
+    change the input in place between ``forward`` and ``backward``.
+
     Raises
     ------
     ValueError
@@ -386,9 +348,8 @@ class Affine:
     """
 
     def __init__(self, W: ArrayLike, b: ArrayLike) -> None:
-        W, b = real_array(W, "W"), real_array(b, "b")
-        if W.ndim != 2:
-            raise ValueError(f"W must have shape (D, M), got shape {W.shape}")
+        W = check_ndim(real_array(W, "W"), "W", 2, "(D, M)")
+        b = real_array(b, "b")
         if b.shape != (W.shape[1],):
             raise ValueError(f"b must have shape (M,) = ({W.shape[1]},) to match W, got {b.shape}")
         self.W, self.b = W, b
@@ -402,6 +363,8 @@ class Affine:
         x = real_array(x, "x")
         if x.ndim < 2:
             raise ValueError(f"x must have a batch axis, shape (N, ...), got shape {x.shape}")
+        if x.size == 0:
+            raise ValueError(f"x must not be empty, got shape {x.shape}")
         flat = x.reshape(x.shape[0], -1)
         if flat.shape[1] != self.W.shape[0]:
             raise ValueError(
@@ -433,14 +396,71 @@ def softmax(x: ArrayLike) -> np.ndarray:
     numpy.ndarray
         Non-negative values summing to 1 along the last axis.
 
+    Raises
+    ------
+    ValueError
+        If ``x`` is a scalar, empty, or not finite (an infinite score has no softmax: ``inf - inf``).
+
     Examples
     --------
     >>> softmax(np.array([0.0, np.log(3.0)]))
     array([0.25, 0.75])
     """
-    x = real_array(x, "x")
+    x = real_array(x, "x", finite=True)
+    if x.ndim == 0 or x.size == 0:
+        raise ValueError(f"x must hold at least one score along a class axis, got shape {x.shape}")
     e = np.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
+
+
+def class_labels(t: ArrayLike, n: int, k: int) -> np.ndarray:
+    """Check labels of ``n`` examples over ``k`` classes; return them as given, as an array.
+
+    The one label check of the package, shared by :class:`SoftmaxWithLoss` and
+    :meth:`cnnbook.nn.SimpleConvNet.accuracy`. Labels are either class indices, integers in
+    ``[0, k)`` of shape ``(n,)``, or rows of probabilities (one-hot rows, or any non-negative rows
+    summing to 1), shape ``(n, k)``.
+
+    Raises
+    ------
+    TypeError
+        If ``t`` is not numeric (strings, objects), or indices are not integers.
+    ValueError
+        If the shape does not match, an index lies outside ``[0, k)``, or a row is not a
+        probability distribution.
+
+    Examples
+    --------
+    >>> class_labels([2, 0], 2, 3)
+    array([2, 0])
+    >>> class_labels([3, 0], 2, 3)
+    Traceback (most recent call last):
+    ...
+    ValueError: labels t must lie in [0, 2] for K = 3 classes, got values in [0, 3]
+    """
+    t = np.asarray(t)
+    if t.dtype.kind not in "biuf":
+        raise TypeError(f"labels t must be numeric, got dtype {t.dtype}")
+    if t.ndim == 1:
+        if t.dtype.kind not in "iu":
+            raise TypeError(f"class-index labels t must be integers, got dtype {t.dtype}")
+        if t.shape[0] != n:
+            raise ValueError(f"t has {t.shape[0]} labels for {n} examples")
+        if t.size and (t.min() < 0 or t.max() >= k):
+            raise ValueError(
+                f"labels t must lie in [0, {k - 1}] for K = {k} classes, "
+                f"got values in [{t.min()}, {t.max()}]"
+            )
+        return t
+    if t.shape != (n, k):
+        raise ValueError(
+            f"t must be class indices of shape ({n},) or one-hot rows of shape ({n}, {k}), "
+            f"got shape {t.shape}"
+        )
+    rows = t.astype(np.float64)
+    if not (np.all(rows >= 0) and np.allclose(rows.sum(axis=1), 1.0, rtol=0, atol=1e-5)):
+        raise ValueError("label rows t must be probabilities: non-negative, each summing to 1")
+    return t
 
 
 class SoftmaxWithLoss:
@@ -466,28 +486,15 @@ class SoftmaxWithLoss:
         self._t: np.ndarray | None = None
 
     def forward(self, x: ArrayLike, t: ArrayLike) -> float:
-        """Return the mean cross-entropy of ``softmax(x)`` against the labels ``t``."""
-        x = real_array(x, "x")
-        if x.ndim != 2:
-            raise ValueError(f"x must have shape (N, K), got shape {x.shape}")
+        """Return the mean cross-entropy of ``softmax(x)`` against the labels ``t``.
+
+        ``x`` must be finite and hold at least one example; ``t`` is checked by
+        :func:`class_labels`.
+        """
+        x = check_ndim(real_array(x, "x", finite=True), "x", 2, "(N, K)")
         n, k = x.shape
-        t = np.asarray(t)
-        if t.ndim == 1:
-            if t.dtype.kind not in "iu":
-                raise TypeError(f"class-index labels t must be integers, got dtype {t.dtype}")
-            if t.shape[0] != n:
-                raise ValueError(f"t has {t.shape[0]} labels for {n} examples")
-            if t.size and (t.min() < 0 or t.max() >= k):
-                raise ValueError(
-                    f"labels t must lie in [0, {k - 1}] for K = {k} classes, "
-                    f"got values in [{t.min()}, {t.max()}]"
-                )
-        elif t.shape != x.shape:
-            raise ValueError(
-                f"t must be class indices of shape ({n},) or one-hot rows of shape {x.shape}, "
-                f"got shape {t.shape}"
-            )
-        else:
+        t = class_labels(t, n, k)
+        if t.ndim == 2:
             t = t.astype(x.dtype, copy=False)
         shifted = x - x.max(axis=1, keepdims=True)
         log_y = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))

@@ -14,26 +14,111 @@ shapes are 1x28x28 -> 30x24x24 -> 30x12x12 = 4320 -> 100 -> 10, and the network 
 
 from __future__ import annotations
 
+import dataclasses
+import os
+import tempfile
+import zipfile
 from collections.abc import Mapping
-from numbers import Integral, Real
 from os import PathLike
+from pathlib import Path
 
 import numpy as np
+from numpy.lib.npyio import NpzFile
 from numpy.typing import ArrayLike, DTypeLike
 
-from cnnbook._validate import check_int
+from cnnbook._validate import check_int, check_real, nchw_array
 from cnnbook.conv import conv_output_size
 from cnnbook.nn.gradcheck import numerical_gradient as _numerical_gradient
-from cnnbook.nn.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss
+from cnnbook.nn.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss, class_labels
 
-__all__ = ["SimpleConvNet"]
+__all__ = ["NetConfig", "SimpleConvNet", "npz_path", "save_npz"]
 
 PARAM_KEYS = ("W1", "b1", "W2", "b2", "W3", "b3")
 
 
-def _labels(t: ArrayLike) -> np.ndarray:
-    t = np.asarray(t)
-    return t.argmax(axis=1) if t.ndim == 2 else t
+@dataclasses.dataclass(frozen=True)
+class NetConfig:
+    """The architecture and initialisation of a :class:`SimpleConvNet` (checked, read-only).
+
+    ``SimpleConvNet(**config.kwargs())`` builds a network with the same architecture and initial
+    weights.
+
+    Examples
+    --------
+    >>> SimpleConvNet().config.conv_param
+    {'filter_num': 30, 'filter_size': 5, 'pad': 0, 'stride': 1}
+    """
+
+    input_dim: tuple[int, int, int]
+    filter_num: int
+    filter_size: int
+    pad: int
+    stride: int
+    hidden_size: int
+    output_size: int
+    weight_init_std: float | str
+    seed: int
+    dtype: np.dtype
+    fast: bool
+
+    @property
+    def conv_param(self) -> dict[str, int]:
+        """The convolution's ``filter_num``, ``filter_size``, ``pad`` and ``stride`` as a dict."""
+        return {k: getattr(self, k) for k in ("filter_num", "filter_size", "pad", "stride")}
+
+    def kwargs(self) -> dict[str, object]:
+        """The keyword arguments of :class:`SimpleConvNet` that reproduce this configuration."""
+        names = ("input_dim", "hidden_size", "output_size", "weight_init_std", "seed", "dtype",
+                 "fast")
+        return {"conv_param": self.conv_param, **{k: getattr(self, k) for k in names}}
+
+
+def npz_path(path: str | PathLike) -> Path:
+    """The file name rule of the package's ``.npz`` files: ``.npz`` is appended when missing.
+
+    Saving and loading both apply it, so ``save_params("params.pkl")`` writes
+    ``params.pkl.npz`` and ``load_params("params.pkl")`` reads that same file.
+
+    Examples
+    --------
+    >>> npz_path("params").name, npz_path("params.npz").name, npz_path("p.pkl").name
+    ('params.npz', 'params.npz', 'p.pkl.npz')
+    """
+    if not isinstance(path, (str, PathLike)):
+        raise TypeError(f"path must be a str or os.PathLike, got {type(path).__name__}")
+    path = Path(path)
+    return path if path.suffix == ".npz" else path.with_name(path.name + ".npz")
+
+
+def save_npz(path: str | PathLike, arrays: Mapping[str, np.ndarray]) -> Path:
+    """Write ``arrays`` to an ``.npz`` file atomically; return the path written.
+
+    The arrays go to a temporary file in the target's folder, which then replaces the target in
+    one step (:func:`os.replace`): an interrupted or failed save leaves the previous file intact,
+    and no temporary file is left behind, whether the save succeeds or fails.
+
+    Examples
+    --------
+    >>> import tempfile, os
+    >>> folder = tempfile.mkdtemp()
+    >>> save_npz(os.path.join(folder, "a"), {"x": np.ones(2)}).name
+    'a.npz'
+    >>> os.listdir(folder)
+    ['a.npz']
+    """
+    path = npz_path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            np.savez(f, **arrays)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # the mode of a file written with open(), not mkstemp's 0600
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
 
 
 class SimpleConvNet:
@@ -46,30 +131,36 @@ class SimpleConvNet:
     conv_param : dict, optional
         ``filter_num`` (F), ``filter_size`` (K), ``pad`` and ``stride`` of the convolution.
     hidden_size : int, optional
-        Units of the hidden affine layer.
+        Units of the hidden affine layer (at least 1).
     output_size : int, optional
-        Number of classes.
+        Number of classes (at least 2).
     weight_init_std : float or {"he"}, optional
         Standard deviation of the Gaussian initial weights, or ``"he"`` for He initialisation,
         ``sqrt(2 / fan_in)`` per layer (fan-in ``C*K*K``, then the pooled size, then
         ``hidden_size``). Biases start at 0.
     seed : int, optional
-        Seed of the initial weights (``np.random.default_rng(seed)``).
+        Seed of the initial weights (``np.random.default_rng(seed)``), a non-negative integer.
     dtype : numpy dtype, optional
         Floating-point type of parameters and computations; float32 (default) for speed,
         float64 for gradient checks.
     fast : bool, optional
-        Use the fast paths of :class:`~cnnbook.nn.layers.Convolution` and
-        :class:`~cnnbook.nn.layers.Pooling`
-        (default) or the textbook im2col paths. Same results.
+        The one switch between the two routes: ``True`` (default) builds the layers with
+        ``fast=True`` (the kernels of :mod:`cnnbook.nn.fast`) and pools before the first ReLU
+        (they commute; see :attr:`order`); ``False`` is the textbook network. Same results.
 
     Attributes
     ----------
+    config : NetConfig
+        The checked arguments (read-only); ``SimpleConvNet(**net.config.kwargs())`` rebuilds the
+        network with its initial weights.
     params : dict of numpy.ndarray
         ``W1, b1`` (convolution), ``W2, b2`` (hidden affine), ``W3, b3`` (output affine). The
         layers hold these very arrays: updating them in place updates the network.
     layers : dict
-        The layers in order, ``Conv1, Relu1, Pool1, Affine1, Relu2, Affine2``.
+        The layers in the textbook order, ``Conv1, Relu1, Pool1, Affine1, Relu2, Affine2``.
+    order : tuple of str
+        The order in which :meth:`predict`, :meth:`loss` and :meth:`gradient` apply the layers:
+        the textbook order, except that the fast network applies ``Pool1`` before ``Relu1``.
     last_layer : SoftmaxWithLoss
         The loss layer.
     last_loss : float or None
@@ -78,8 +169,11 @@ class SimpleConvNet:
     Raises
     ------
     ValueError
-        If a size is out of range (for example a filter larger than the padded input), a
-        ``conv_param`` key is missing or unknown, or ``weight_init_std`` is invalid.
+        If a size is out of range (for example a filter larger than the padded input, or an
+        empty input), a ``conv_param`` key is missing or unknown, or ``weight_init_std`` is not a
+        positive finite number or ``"he"``.
+    TypeError
+        If a size or the seed is not an integer, or ``weight_init_std`` is not a number.
 
     Examples
     --------
@@ -103,34 +197,36 @@ class SimpleConvNet:
         fast: bool = True,
     ) -> None:
         defaults = {"filter_num": 30, "filter_size": 5, "pad": 0, "stride": 1}
-        conv_param = dict(defaults if conv_param is None else conv_param)
-        if set(conv_param) != set(defaults):
+        if conv_param is None:
+            conv_param = defaults
+        if not isinstance(conv_param, Mapping) or set(conv_param) != set(defaults):
             raise ValueError(
-                f"conv_param must have exactly the keys {sorted(defaults)}, "
-                f"got {sorted(conv_param)}"
+                f"conv_param must be a dict with exactly the keys {sorted(defaults)}, "
+                f"got {conv_param!r}"
             )
-        if len(input_dim) != 3:
-            raise ValueError(f"input_dim must be (C, H, W), got {input_dim!r}")
-        for name, value in [
-            ("hidden_size", hidden_size),
-            ("output_size", output_size),
-            *(("input_dim", v) for v in input_dim),
-            *((f"conv_param['{k}']", v) for k, v in conv_param.items()),
-        ]:
-            if isinstance(value, bool) or not isinstance(value, Integral):
-                raise TypeError(f"{name} must be an integer, got {value!r}")
+        if not isinstance(input_dim, (tuple, list)) or len(input_dim) != 3:
+            raise ValueError(f"input_dim must be a tuple (C, H, W), got {input_dim!r}")
+        input_dim = tuple(check_int(v, f"input_dim[{i}]", 1) for i, v in enumerate(input_dim))
+        conv = {k: check_int(conv_param[k], f"conv_param['{k}']", 0 if k == "pad" else 1)
+                for k in defaults}
+        hidden_size = check_int(hidden_size, "hidden_size", 1)
+        output_size = check_int(output_size, "output_size", 2)
+        seed = check_int(seed, "seed", 0)
+        if isinstance(weight_init_std, str):
+            if weight_init_std.lower() != "he":
+                raise ValueError(
+                    f'weight_init_std must be a positive number or "he", got {weight_init_std!r}'
+                )
+        else:
+            weight_init_std = check_real(weight_init_std, "weight_init_std", minimum=0,
+                                         strict=True)
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise TypeError(f"dtype must be a floating-point type, got {self.dtype}")
-        self._config = {
-            "input_dim": tuple(input_dim),
-            "conv_param": conv_param,
-            "hidden_size": hidden_size,
-            "output_size": output_size,
-            "weight_init_std": weight_init_std,
-            "seed": seed,
-            "fast": fast,
-        }
+        self.config = NetConfig(input_dim=input_dim, **conv, hidden_size=hidden_size,
+                                output_size=output_size, weight_init_std=weight_init_std,
+                                seed=seed, dtype=self.dtype, fast=bool(fast))
+        conv_param = conv
         c, h, w = input_dim
         f, k = conv_param["filter_num"], conv_param["filter_size"]
         pad, stride = conv_param["pad"], conv_param["stride"]
@@ -148,17 +244,9 @@ class SimpleConvNet:
             "b3": (output_size,),
         }
         if isinstance(weight_init_std, str):
-            if weight_init_std.lower() != "he":
-                raise ValueError(
-                    f'weight_init_std must be a number or "he", got {weight_init_std!r}'
-                )
             scale = {key: np.sqrt(2.0 / n) for key, n in fan_in.items()}
-        elif isinstance(weight_init_std, Real) and weight_init_std > 0:
-            scale = dict.fromkeys(fan_in, float(weight_init_std))
         else:
-            raise ValueError(
-                f'weight_init_std must be a positive number or "he", got {weight_init_std!r}'
-            )
+            scale = dict.fromkeys(fan_in, weight_init_std)
         rng = np.random.default_rng(seed)
         self.params: dict[str, np.ndarray] = {}
         for key in PARAM_KEYS:
@@ -177,21 +265,28 @@ class SimpleConvNet:
             "Relu2": Relu(),
             "Affine2": Affine(p["W3"], p["b3"]),
         }
+        # The order in which forward applies the layers (backward runs it in reverse). The fast
+        # network pools before it rectifies: max pooling and ReLU commute (the maximum of
+        # rectified values is the rectified maximum, and the gradients agree too), and rectifying
+        # the pooled maps touches a quarter of the data. ``layers`` keeps the textbook order.
+        self.order = tuple(self.layers)
+        if fast:
+            self.order = ("Conv1", "Pool1", "Relu1", "Affine1", "Relu2", "Affine2")
         self.last_layer = SoftmaxWithLoss()
         self.last_loss: float | None = None
 
     def _input(self, x: ArrayLike) -> np.ndarray:
-        x = np.asarray(x)
-        expected = self._config["input_dim"]
-        if x.ndim != 4 or x.shape[1:] != expected:
+        x = nchw_array(x, "x")
+        expected = self.config.input_dim
+        if x.shape[1:] != expected:
             raise ValueError(
                 f"x must have shape (N, {', '.join(map(str, expected))}), got {x.shape}"
             )
         return x.astype(self.dtype, copy=False)
 
     def _forward(self, x: np.ndarray) -> np.ndarray:
-        for layer in self.layers.values():
-            x = layer.forward(x)
+        for name in self.order:
+            x = self.layers[name].forward(x)
         return x
 
     def predict(self, x: ArrayLike, batch_size: int = 1000) -> np.ndarray:
@@ -253,13 +348,14 @@ class SimpleConvNet:
         >>> SimpleConvNet().accuracy(np.zeros((2, 1, 28, 28)), [0, 1]) in (0.0, 0.5, 1.0)
         True
         """
-        t = _labels(t)
+        x = self._input(x)
+        t = class_labels(t, x.shape[0], self.config.output_size)
+        if t.ndim == 2:
+            t = t.argmax(axis=1)
         scores = self.predict(x, batch_size)
-        if t.shape != (scores.shape[0],):
-            raise ValueError(
-                f"t must hold one label per image ({scores.shape[0]}), got shape {t.shape}"
-            )
-        return float(np.mean(scores.argmax(axis=1) == t))
+        # a row of scores that is not finite (a diverged network) counts as wrong, never as right
+        correct = (scores.argmax(axis=1) == t) & np.isfinite(scores).all(axis=1)
+        return float(np.mean(correct))
 
     def gradient(self, x: ArrayLike, t: ArrayLike) -> dict[str, np.ndarray]:
         """Gradients of the loss by backpropagation, one forward and one backward pass.
@@ -289,8 +385,8 @@ class SimpleConvNet:
         """
         self.last_loss = self.loss(x, t)
         dout = self.last_layer.backward(1.0)
-        for layer in reversed(list(self.layers.values())):
-            dout = layer.backward(dout)
+        for name in reversed(self.order):
+            dout = self.layers[name].backward(dout)
         conv, a1, a2 = self.layers["Conv1"], self.layers["Affine1"], self.layers["Affine2"]
         return {"W1": conv.dW, "b1": conv.db, "W2": a1.dW, "b2": a1.db, "W3": a2.dW, "b3": a2.db}
 
@@ -348,31 +444,47 @@ class SimpleConvNet:
         >>> SimpleConvNet().copy(np.float64).params["W1"].dtype
         dtype('float64')
         """
-        twin = SimpleConvNet(**self._config, dtype=self.dtype if dtype is None else dtype)
+        kwargs = self.config.kwargs()
+        if dtype is not None:
+            kwargs["dtype"] = dtype
+        twin = SimpleConvNet(**kwargs)
         for key, value in self.params.items():
             twin.params[key][...] = value
         return twin
 
-    def save_params(self, path: str | PathLike) -> None:
-        """Save the parameters to an ``.npz`` file (arrays only, no pickle).
+    def save_params(self, path: str | PathLike) -> Path:
+        """Save the parameters to an ``.npz`` file (arrays only, no pickle), atomically.
+
+        ``.npz`` is appended to ``path`` when missing (:func:`npz_path`, the rule
+        :meth:`load_params` applies too), and the file is written by :func:`save_npz`: a failed
+        save leaves the previous file intact and no temporary file behind.
+
+        Returns
+        -------
+        pathlib.Path
+            The file written.
 
         Examples
         --------
         >>> import tempfile, os
         >>> net = SimpleConvNet()
-        >>> path = os.path.join(tempfile.mkdtemp(), "params.npz")
-        >>> net.save_params(path)
+        >>> path = net.save_params(os.path.join(tempfile.mkdtemp(), "params"))
+        >>> path.name
+        'params.npz'
         >>> loaded = SimpleConvNet(seed=1).load_params(path)
         >>> bool(np.array_equal(loaded.params["W1"], net.params["W1"]))
         True
         """
-        np.savez(path, **self.params)
+        return save_npz(path, self.params)
 
     def load_params(self, path: str | PathLike) -> SimpleConvNet:
         """Load parameters saved by :meth:`save_params` into this network (in place).
 
-        The file is read with ``allow_pickle=False``. Every key ``W1 .. b3`` must be present with
-        this network's shape and a floating-point dtype (converted to the network's dtype).
+        ``.npz`` is appended to ``path`` when missing, as :meth:`save_params` does. The file is
+        read with ``allow_pickle=False``. Every key ``W1 .. b3`` must be present with this
+        network's shape, a floating-point dtype, and finite values that stay finite in the
+        network's dtype (a float64 1e300 would become inf in float32). Nothing is changed unless
+        every array passes.
 
         Parameters
         ----------
@@ -387,19 +499,35 @@ class SimpleConvNet:
         Raises
         ------
         ValueError
-            If keys are missing or unexpected, or a shape or dtype does not match.
+            If the file is not a readable ``.npz`` archive of arrays, keys are missing or
+            unexpected, or an array's shape, dtype or values are not acceptable; the message
+            names the file and the key.
 
         Examples
         --------
         See :meth:`save_params`.
         """
-        with np.load(path, allow_pickle=False) as data:
+        path = npz_path(path)
+        try:
+            data = np.load(path, allow_pickle=False)
+        except FileNotFoundError:
+            raise
+        except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+            raise ValueError(f"{path}: not a readable .npz file of arrays ({err})") from None
+        if not isinstance(data, NpzFile):
+            raise ValueError(f"{path}: not an .npz archive (it holds a single array)")
+        with data:
             keys = set(data.files)
             if keys != set(PARAM_KEYS):
                 raise ValueError(
                     f"{path}: expected the arrays {list(PARAM_KEYS)}, found {sorted(keys)}"
                 )
-            loaded = {key: data[key] for key in PARAM_KEYS}
+            loaded = {}
+            for key in PARAM_KEYS:
+                try:
+                    loaded[key] = data[key]
+                except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
+                    raise ValueError(f"{path}: array {key} cannot be read ({err})") from None
         for key, value in loaded.items():
             if value.shape != self.params[key].shape:
                 raise ValueError(
@@ -408,6 +536,13 @@ class SimpleConvNet:
                 )
             if value.dtype.kind != "f":
                 raise ValueError(f"{path}: {key} has dtype {value.dtype}, expected floating point")
+            with np.errstate(over="ignore"):
+                finite = np.isfinite(value).all() and np.isfinite(value.astype(self.dtype)).all()
+            if not finite:
+                raise ValueError(
+                    f"{path}: {key} holds NaN or infinite values (or values too large for "
+                    f"{self.dtype})"
+                )
         for key, value in loaded.items():
             self.params[key][...] = value
         return self

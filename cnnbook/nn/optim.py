@@ -23,11 +23,10 @@ and restored by ``load_state_dict()`` as plain arrays, for checkpoints.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from numbers import Real
 
 import numpy as np
 
-from cnnbook._validate import check_real
+from cnnbook._validate import check_choice, check_fraction, check_int, check_real, real_array
 
 __all__ = [
     "OPTIMIZERS",
@@ -39,12 +38,6 @@ __all__ = [
     "RMSprop",
     "make_optimizer",
 ]
-
-
-def _fraction(value, name: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1:
-        raise ValueError(f"{name} must be a number in [0, 1), got {value!r}")
-    return float(value)
 
 
 class Optimizer:
@@ -73,24 +66,43 @@ class Optimizer:
         Raises
         ------
         ValueError
-            If keys or shapes of ``params`` and ``grads`` differ.
+            If keys or shapes of ``params`` and ``grads`` differ, or the optimizer's state (from
+            :meth:`load_state_dict`) does not have the shape of a parameter.
+        TypeError
+            If a parameter is not a floating-point NumPy array, or a gradient is complex or not
+            numeric.
         """
+        if not isinstance(params, Mapping) or not isinstance(grads, Mapping):
+            raise TypeError("params and grads must be dicts of arrays")
         if set(params) != set(grads):
             raise ValueError(
                 f"params and grads must have the same keys, "
                 f"got {sorted(params)} and {sorted(grads)}"
             )
+        checked = {}
         for key, p in params.items():
-            if np.shape(grads[key]) != p.shape:
-                raise ValueError(
-                    f"grads[{key!r}] has shape {np.shape(grads[key])}, params has {p.shape}"
+            if not isinstance(p, np.ndarray) or p.dtype.kind != "f":
+                raise TypeError(
+                    f"params[{key!r}] must be a floating-point numpy array (updated in place), "
+                    f"got {type(p).__name__} {getattr(p, 'dtype', '')}"
                 )
+            g = real_array(grads[key], f"grads[{key!r}]")
+            if g.shape != p.shape:
+                raise ValueError(f"grads[{key!r}] has shape {g.shape}, params has {p.shape}")
+            for slot in self._slots:
+                held = self.state[slot].get(key)
+                if held is not None and held.shape != p.shape:
+                    raise ValueError(
+                        f"optimizer state {slot}/{key} has shape {held.shape}, "
+                        f"params[{key!r}] has {p.shape}"
+                    )
+            checked[key] = g.astype(p.dtype, copy=False)
         self.t += 1
         for key, p in params.items():
             for slot in self._slots:
                 if key not in self.state[slot]:
                     self.state[slot][key] = np.zeros_like(p)
-            self._step(key, p, np.asarray(grads[key], dtype=p.dtype))
+            self._step(key, p, checked[key])
 
     def _step(self, key: str, p: np.ndarray, g: np.ndarray) -> None:
         raise NotImplementedError
@@ -117,17 +129,36 @@ class Optimizer:
         Raises
         ------
         ValueError
-            If an entry belongs to no slot of this optimizer.
+            If ``"t"`` is missing or not a non-negative integer, an entry belongs to no slot of
+            this optimizer, the slots do not cover the same parameters, or an array is not real.
         """
-        self.t = int(state["t"])
-        self.state = {slot: {} for slot in self._slots}
+        if not isinstance(state, Mapping) or "t" not in state:
+            raise ValueError(
+                f"state must be a dict from {type(self).__name__}.state_dict() with a step count "
+                f"'t', got {sorted(state) if isinstance(state, Mapping) else type(state).__name__}"
+            )
+        t_value = np.asarray(state["t"])
+        if t_value.ndim != 0 or t_value.dtype.kind not in "iu":
+            raise ValueError(f"state['t'] must be an integer step count, got {state['t']!r}")
+        t = check_int(int(t_value), "state['t']", 0)
+        slots: dict[str, dict[str, np.ndarray]] = {slot: {} for slot in self._slots}
         for name, value in state.items():
             if name == "t":
                 continue
             slot, _, key = name.partition("/")
-            if slot not in self.state:
-                raise ValueError(f"state entry {name!r} does not belong to {type(self).__name__}")
-            self.state[slot][key] = np.array(value)
+            if slot not in slots:
+                raise ValueError(
+                    f"state entry {name!r} does not belong to {type(self).__name__} "
+                    f"(its slots: {list(self._slots)})"
+                )
+            slots[slot][key] = np.array(real_array(value, f"state[{name!r}]"))
+        keys = [set(arrays) for arrays in slots.values()]
+        if any(k != keys[0] for k in keys):
+            raise ValueError(
+                f"the state's slots {list(slots)} must hold the same parameters, got "
+                f"{[sorted(k) for k in keys]}"
+            )
+        self.t, self.state = t, slots
 
 
 class SGD(Optimizer):
@@ -164,7 +195,7 @@ class Momentum(Optimizer):
 
     def __init__(self, lr: float = 0.01, momentum: float = 0.9) -> None:
         super().__init__(lr)
-        self.momentum = _fraction(momentum, "momentum")
+        self.momentum = check_fraction(momentum, "momentum")
 
     def _step(self, key, p, g):
         v = self.state["v"][key]
@@ -211,7 +242,7 @@ class RMSprop(Optimizer):
 
     def __init__(self, lr: float = 0.01, decay_rate: float = 0.99, eps: float = 1e-8) -> None:
         super().__init__(lr)
-        self.decay_rate = _fraction(decay_rate, "decay_rate")
+        self.decay_rate = check_fraction(decay_rate, "decay_rate")
         self.eps = check_real(eps, "eps", minimum=0, strict=True)
 
     def _step(self, key, p, g):
@@ -241,8 +272,8 @@ class Adam(Optimizer):
         self, lr: float = 0.001, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8
     ) -> None:
         super().__init__(lr)
-        self.beta1 = _fraction(beta1, "beta1")
-        self.beta2 = _fraction(beta2, "beta2")
+        self.beta1 = check_fraction(beta1, "beta1")
+        self.beta2 = check_fraction(beta2, "beta2")
         self.eps = check_real(eps, "eps", minimum=0, strict=True)
 
     def _step(self, key, p, g):
@@ -296,10 +327,5 @@ def make_optimizer(name: str, **kwargs) -> Optimizer:
     >>> make_optimizer("Adam", lr=0.01).lr
     0.01
     """
-    try:
-        cls = OPTIMIZERS[name.lower()]
-    except (KeyError, AttributeError):
-        raise ValueError(
-            f"unknown optimizer {name!r}; choose one of {sorted(OPTIMIZERS)}"
-        ) from None
-    return cls(**kwargs)
+    key = name.lower() if isinstance(name, str) else name
+    return OPTIMIZERS[check_choice(key, "optimizer name", tuple(OPTIMIZERS))](**kwargs)

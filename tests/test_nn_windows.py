@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cnnbook.nn.im2col import col2im, fold, im2col, output_shape, unfold
+from cnnbook.nn.windows import col2im, fold, im2col, output_shape, unfold
 
 
 def brute_windows(x, kh, kw, stride, pad):
