@@ -73,6 +73,10 @@ nb_execution_cache_path = str(_build_dir / ".jupyter_cache" / package_hash())
 nb_execution_timeout = 300  # seconds per cell; long pages raise it in their front matter
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
+# A page shows only what it means to: any stderr output of a cell (a warning, a traceback) is an
+# error, which the strict build (-W) turns into a failure. A cell that must show stderr on purpose
+# says so with the tag "remove-stderr" or its own `mystnb: output_stderr:` metadata.
+nb_output_stderr = "error"
 nb_execution_allow_errors = False
 nb_merge_streams = True
 nb_kernel_rgx_aliases = {".*": "python3"}
