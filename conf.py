@@ -122,6 +122,8 @@ html_theme = "sphinx_book_theme"
 html_title = "What is Convolution?"
 html_static_path = ["book/_static"]  # relative to this file
 html_css_files = ["cnnbook.css"]
+# the interactive explorers (book/explore): plain JavaScript, served with the site
+html_js_files = ["cnnbook-widgets.js"]
 html_last_updated_fmt = None
 html_theme_options = {
     "repository_url": REPOSITORY_URL,
