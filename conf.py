@@ -145,3 +145,45 @@ html_theme_options = {
     "icon_links": [],
 }
 html_context = {"default_mode": "light"}
+
+
+# -- Figures: alt text from the cell's metadata --------------------------------------------------
+# cnnbook.plotting displays each figure as HTML with a light and a dark rendering, whose alt text
+# the kernel takes from the figure (plotting.set_alt, else its titles). A cell may instead give the
+# alt text in its metadata, `mystnb: image: alt: ...`, which myst-nb applies to the plain PNG of the
+# same output. This transform, run before myst-nb picks one output format, copies it into the HTML.
+import html as _html  # noqa: E402
+import re as _re  # noqa: E402
+
+from docutils import nodes as _nodes  # noqa: E402
+from sphinx.transforms.post_transforms import SphinxPostTransform  # noqa: E402
+
+_FIGURE_ALT = _re.compile(r'(<img class="cnnbook-figure-img[^"]*" src="[^"]*" alt=")[^"]*(")')
+
+
+class FigureAltFromCellMetadata(SphinxPostTransform):
+    """Give the light/dark figure HTML of an output the alt text of the cell's metadata."""
+
+    default_priority = 3  # before myst-nb's SelectMimeType (4) drops the PNG rendering
+
+    def run(self, **kwargs: object) -> None:
+        for bundle in self.document.findall(_nodes.container):
+            if bundle.get("nb_element") != "mime_bundle":
+                continue
+            by_type = {c.get("mime_type"): c for c in bundle.children}
+            png, page = by_type.get("image/png"), by_type.get("text/html")
+            if png is None or page is None:
+                continue
+            images = list(png.findall(_nodes.image))
+            alt = images[0].get("alt") if images else None
+            if not alt:
+                continue
+            for raw in page.findall(_nodes.raw):
+                text = _FIGURE_ALT.sub(lambda m: m.group(1) + _html.escape(alt, quote=True)
+                                       + m.group(2), raw.astext())
+                raw.parent.replace(raw, _nodes.raw(text, text, format="html"))
+
+
+def setup(app: object) -> dict:
+    app.add_post_transform(FigureAltFromCellMetadata)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
