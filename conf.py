@@ -184,6 +184,44 @@ class FigureAltFromCellMetadata(SphinxPostTransform):
                 raw.parent.replace(raw, _nodes.raw(text, text, format="html"))
 
 
+# -- Downloads: each page as its executed notebook and as its MyST source -------------------------
+# sphinx-book-theme offers the .ipynb only when a launch service is configured; this handler runs
+# before the theme builds its buttons (priority 501), writes the executed notebook (with its
+# outputs) next to the page's source in _sources/, and tells the theme it is there. myst-nb writes
+# the notebook it executed to jupyter_execute/, but when it took the outputs from the execution
+# cache that copy has none: they are then merged in from the cache.
+html_sourcelink_suffix = ""  # the source downloads as `page.md`, not `page.md.txt`
+
+
+def executed_notebook(app: object, pagename: str) -> str | None:
+    """The notebook of page ``pagename`` with its outputs, as JSON text (None if not a notebook)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    path = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not path.is_file():
+        return None
+    nb = nbformat.read(path, as_version=4)
+    if any(c.cell_type == "code" and c.execution_count is None for c in nb.cells):
+        try:
+            _, nb = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(nb)
+        except KeyError:  # not in the cache: nothing executed, nothing to offer
+            return None
+    return nbformat.writes(nb)
+
+
+def add_executed_notebook(app: object, pagename: str, templatename: str, context: dict,
+                          doctree: object) -> None:
+    text = executed_notebook(app, pagename) if doctree is not None else None
+    if text is None:
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
 def setup(app: object) -> dict:
     app.add_post_transform(FigureAltFromCellMetadata)
+    app.connect("html-page-context", add_executed_notebook, priority=500)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
