@@ -13,7 +13,7 @@ STAMP    := $(VENV)/.installed
 export CNNBOOK_BUILD_DIR := $(abspath $(BUILDDIR))
 export PYTHONHASHSEED := 0
 
-.PHONY: install html test test-fast bench clean serve lock
+.PHONY: install html pdf test test-fast bench clean serve lock
 
 install: $(STAMP)
 
@@ -28,6 +28,11 @@ $(STAMP): pyproject.toml constraints.txt
 html: install
 	$(BIN)/sphinx-build -b html -c . $(SPHINXOPTS) book $(BUILDDIR)/html
 	@echo "Open $(BUILDDIR)/html/index.html"
+
+## pdf: the whole book as one PDF in $(BUILDDIR)/html (the singlehtml build printed by Chromium)
+pdf: install
+	$(BIN)/sphinx-build -b singlehtml -c . $(SPHINXOPTS) book $(BUILDDIR)/singlehtml
+	$(BIN)/python tools/book_pdf.py $(BUILDDIR)/singlehtml $(BUILDDIR)/html/what-is-convolution.pdf
 
 ## test: build the book strictly, then run every test (library, chapters, browser)
 test: html

@@ -221,7 +221,34 @@ def add_executed_notebook(app: object, pagename: str, templatename: str, context
     context["ipynb_source"] = f"{pagename}.ipynb"
 
 
+# -- The whole book as one PDF (`make pdf`: the singlehtml build printed by Chromium) -------------
+BOOK_PDF = "what-is-convolution.pdf"  # written into the root of the HTML site
+
+
+def add_book_pdf_button(app: object, pagename: str, templatename: str, context: dict,
+                        doctree: object) -> None:
+    """Offer the whole book's PDF in each page's download menu (after the theme made it)."""
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].append({
+                "type": "link", "url": context["pathto"](BOOK_PDF, 1), "text": "book .pdf",
+                "tooltip": "Download the whole book as one PDF", "icon": "fas fa-book",
+                "label": "download-book-pdf-button",
+            })
+
+
+# -- Accessibility: bibliography entries as list items --------------------------------------------
+# docutils writes a bibliography as <div role="list"> whose entries have role="doc-biblioentry", a
+# role ARIA 1.2 deprecates, so that screen readers (and axe-core) see a list without items.
+def citation_list_items(app: object, pagename: str, templatename: str, context: dict,
+                        doctree: object) -> None:
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app: object) -> dict:
     app.add_post_transform(FigureAltFromCellMetadata)
     app.connect("html-page-context", add_executed_notebook, priority=500)
+    app.connect("html-page-context", add_book_pdf_button, priority=502)
+    app.connect("html-page-context", citation_list_items)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
