@@ -226,12 +226,13 @@ def image_grid(images: Sequence[np.ndarray] | np.ndarray, *, ncols: int = 8,
 _EXTERNAL_STYLESHEET = re.compile(r"<link[^>]*href=\"https?://[^\"]*\"[^>]*>\s*", re.I)
 
 
-def animation_html(anim: Animation, *, default_mode: str = "loop") -> str:
+def animation_html(anim: Animation, *, default_mode: str = "loop", alt: str | None = None) -> str:
     """An animation as self-contained HTML and JavaScript that plays without a Python kernel.
 
-    This is :meth:`matplotlib.animation.Animation.to_jshtml` with one change: matplotlib's
-    player links a Font Awesome style sheet from a CDN, which an offline book must not request.
-    The link is removed; the book's theme already provides the button icons.
+    This is :meth:`matplotlib.animation.Animation.to_jshtml` with three changes: matplotlib's
+    player links a Font Awesome style sheet from a CDN, which an offline book must not request
+    (the link is removed; the book's theme already provides the button icons); its frame gets alt
+    text; and its frame slider gets a label for screen readers.
 
     Parameters
     ----------
@@ -239,6 +240,8 @@ def animation_html(anim: Animation, *, default_mode: str = "loop") -> str:
         The animation; its frames are rendered now and embedded as PNG images.
     default_mode : {"loop", "once", "reflect"}
         What the player does at the last frame.
+    alt : str, optional
+        Alt text of the frames; by default :func:`alt_text` of the animated figure.
 
     Returns
     -------
@@ -252,12 +255,17 @@ def animation_html(anim: Animation, *, default_mode: str = "loop") -> str:
     >>> line, = ax.plot([0, 1], [0, 0])
     >>> anim = FuncAnimation(fig, lambda k: line.set_ydata([k, k]), frames=2)
     >>> html = animation_html(anim)
-    >>> "<script" in html and "https://" not in html
+    >>> "<script" in html and "https://" not in html and 'alt="Figure' in html
     True
     """
     if default_mode not in ("loop", "once", "reflect"):
         raise ValueError(f"default_mode must be 'loop', 'once' or 'reflect', got {default_mode!r}")
-    return _EXTERNAL_STYLESHEET.sub("", anim.to_jshtml(default_mode=default_mode))
+    fig = getattr(anim, "_fig", None)
+    if alt is None:
+        alt = alt_text(fig) if fig is not None else "Animation"
+    text = _EXTERNAL_STYLESHEET.sub("", anim.to_jshtml(default_mode=default_mode))
+    text = text.replace("<img id=", f'<img alt="{html.escape(alt, quote=True)}" id=', 1)
+    return text.replace('class="anim-slider"', 'class="anim-slider" aria-label="Frame"', 1)
 
 
 # -- light and dark renderings ---------------------------------------------------------------------

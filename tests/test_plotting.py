@@ -115,3 +115,13 @@ def test_figures_in_a_notebook_are_shown_light_and_dark() -> None:
     assert {"image/png", "text/html"} <= set(out.data)
     assert out.data["text/html"].count("data:image/png;base64,") == 2
     assert 'alt="Figure: t"' in out.data["text/html"]
+
+
+def test_animation_html_has_alt_text_and_a_labelled_slider() -> None:
+    fig, ax = plotting.figure(2, 2)
+    ax.set_title("window")
+    anim = FuncAnimation(fig, lambda k: None, frames=2)
+    html = plotting.animation_html(anim)
+    assert html.count('alt="Figure: window"') == 1 and html.count("<img") == 1
+    assert 'class="anim-slider" aria-label="Frame"' in html
+    assert 'alt="Sliding window."' in plotting.animation_html(anim, alt="Sliding window.")
