@@ -93,3 +93,11 @@ def test_stderr_of_a_cell_fails_the_strict_build(tmp_path: Path) -> None:
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
     assert run.returncode != 0
     assert "stderr was found in the cell outputs" in run.stderr, run.stderr[-3000:]
+
+
+def test_makefile_pdf_prints_the_strict_singlehtml_build_into_the_site() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^pdf:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "-b singlehtml -c . $(SPHINXOPTS) book $(BUILDDIR)/singlehtml" in recipe
+    conf = _load_conf()
+    assert f"$(BUILDDIR)/html/{conf.BOOK_PDF}" in recipe  # where the download menu links it
