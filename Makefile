@@ -13,7 +13,7 @@ STAMP    := $(VENV)/.installed
 export CNNBOOK_BUILD_DIR := $(abspath $(BUILDDIR))
 export PYTHONHASHSEED := 0
 
-.PHONY: help install html test test-fast lint format bench clean serve lock
+.PHONY: help install html pdf test test-fast lint format bench clean serve lock
 
 ## help: list the targets
 help:
@@ -34,19 +34,24 @@ html: install
 	$(BIN)/sphinx-build -b html -c . $(SPHINXOPTS) book $(BUILDDIR)/html
 	@echo "Open $(BUILDDIR)/html/index.html"
 
+## pdf: the whole book as one PDF in $(BUILDDIR)/html (the singlehtml build printed by Chromium)
+pdf: install
+	$(BIN)/sphinx-build -b singlehtml -c . $(SPHINXOPTS) book $(BUILDDIR)/singlehtml
+	$(BIN)/python tools/book_pdf.py $(BUILDDIR)/singlehtml $(BUILDDIR)/html/what-is-convolution.pdf
+
 ## test: lint, build the book strictly, then run every test (library, chapters, browser)
 test: lint html
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## lint: ruff's checks and its formatting, checked (configured in pyproject.toml)
 lint: install
-	$(BIN)/ruff check cnnbook tests benchmarks conf.py
-	$(BIN)/ruff format --check cnnbook tests benchmarks conf.py
+	$(BIN)/ruff check cnnbook tests benchmarks tools conf.py
+	$(BIN)/ruff format --check cnnbook tests benchmarks tools conf.py
 
 ## format: apply ruff's formatting and safe fixes
 format: install
-	$(BIN)/ruff format cnnbook tests benchmarks conf.py
-	$(BIN)/ruff check --fix cnnbook tests benchmarks conf.py
+	$(BIN)/ruff format cnnbook tests benchmarks tools conf.py
+	$(BIN)/ruff check --fix cnnbook tests benchmarks tools conf.py
 
 ## test-fast: the library tests only, no book build
 test-fast: install

@@ -73,6 +73,10 @@ nb_execution_cache_path = str(_build_dir / ".jupyter_cache" / package_hash())
 nb_execution_timeout = 300  # seconds per cell; long pages raise it in their front matter
 nb_execution_raise_on_error = True
 nb_execution_show_tb = True
+# A page shows only what it means to: any stderr output of a cell (a warning, a traceback) is an
+# error, which the strict build (-W) turns into a failure. A cell that must show stderr on purpose
+# says so with the tag "remove-stderr" or its own `mystnb: output_stderr:` metadata.
+nb_output_stderr = "error"
 nb_execution_allow_errors = False
 nb_merge_streams = True
 nb_kernel_rgx_aliases = {".*": "python3"}
@@ -118,6 +122,8 @@ html_theme = "sphinx_book_theme"
 html_title = "What is Convolution?"
 html_static_path = ["book/_static"]  # relative to this file
 html_css_files = ["cnnbook.css"]
+# the interactive explorers (book/explore): plain JavaScript, served with the site
+html_js_files = ["cnnbook-widgets.js"]
 html_last_updated_fmt = None
 html_theme_options = {
     "repository_url": REPOSITORY_URL,
@@ -139,3 +145,110 @@ html_theme_options = {
     "icon_links": [],
 }
 html_context = {"default_mode": "light"}
+
+
+# -- Figures: alt text from the cell's metadata --------------------------------------------------
+# cnnbook.plotting displays each figure as HTML with a light and a dark rendering, whose alt text
+# the kernel takes from the figure (plotting.set_alt, else its titles). A cell may instead give the
+# alt text in its metadata, `mystnb: image: alt: ...`, which myst-nb applies to the plain PNG of the
+# same output. This transform, run before myst-nb picks one output format, copies it into the HTML.
+import html as _html  # noqa: E402
+import re as _re  # noqa: E402
+
+from docutils import nodes as _nodes  # noqa: E402
+from sphinx.transforms.post_transforms import SphinxPostTransform  # noqa: E402
+
+_FIGURE_ALT = _re.compile(r'(<img class="cnnbook-figure-img[^"]*" src="[^"]*" alt=")[^"]*(")')
+
+
+class FigureAltFromCellMetadata(SphinxPostTransform):
+    """Give the light/dark figure HTML of an output the alt text of the cell's metadata."""
+
+    default_priority = 3  # before myst-nb's SelectMimeType (4) drops the PNG rendering
+
+    def run(self, **kwargs: object) -> None:
+        for bundle in self.document.findall(_nodes.container):
+            if bundle.get("nb_element") != "mime_bundle":
+                continue
+            by_type = {c.get("mime_type"): c for c in bundle.children}
+            png, page = by_type.get("image/png"), by_type.get("text/html")
+            if png is None or page is None:
+                continue
+            images = list(png.findall(_nodes.image))
+            alt = images[0].get("alt") if images else None
+            if not alt:
+                continue
+            for raw in page.findall(_nodes.raw):
+                text = _FIGURE_ALT.sub(lambda m: m.group(1) + _html.escape(alt, quote=True)
+                                       + m.group(2), raw.astext())
+                raw.parent.replace(raw, _nodes.raw(text, text, format="html"))
+
+
+# -- Downloads: each page as its executed notebook and as its MyST source -------------------------
+# sphinx-book-theme offers the .ipynb only when a launch service is configured; this handler runs
+# before the theme builds its buttons (priority 501), writes the executed notebook (with its
+# outputs) next to the page's source in _sources/, and tells the theme it is there. myst-nb writes
+# the notebook it executed to jupyter_execute/, but when it took the outputs from the execution
+# cache that copy has none: they are then merged in from the cache.
+html_sourcelink_suffix = ""  # the source downloads as `page.md`, not `page.md.txt`
+
+
+def executed_notebook(app: object, pagename: str) -> str | None:
+    """The notebook of page ``pagename`` with its outputs, as JSON text (None if not a notebook)."""
+    import nbformat
+    from jupyter_cache import get_cache
+
+    path = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if not path.is_file():
+        return None
+    nb = nbformat.read(path, as_version=4)
+    if any(c.cell_type == "code" and c.execution_count is None for c in nb.cells):
+        try:
+            _, nb = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(nb)
+        except KeyError:  # not in the cache: nothing executed, nothing to offer
+            return None
+    return nbformat.writes(nb)
+
+
+def add_executed_notebook(app: object, pagename: str, templatename: str, context: dict,
+                          doctree: object) -> None:
+    text = executed_notebook(app, pagename) if doctree is not None else None
+    if text is None:
+        return
+    target = Path(app.outdir) / "_sources" / f"{pagename}.ipynb"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    context["ipynb_source"] = f"{pagename}.ipynb"
+
+
+# -- The whole book as one PDF (`make pdf`: the singlehtml build printed by Chromium) -------------
+BOOK_PDF = "what-is-convolution.pdf"  # written into the root of the HTML site
+
+
+def add_book_pdf_button(app: object, pagename: str, templatename: str, context: dict,
+                        doctree: object) -> None:
+    """Offer the whole book's PDF in each page's download menu (after the theme made it)."""
+    for group in context.get("header_buttons", []):
+        if group.get("label") == "download-buttons":
+            group["buttons"].append({
+                "type": "link", "url": context["pathto"](BOOK_PDF, 1), "text": "book .pdf",
+                "tooltip": "Download the whole book as one PDF", "icon": "fas fa-book",
+                "label": "download-book-pdf-button",
+            })
+
+
+# -- Accessibility: bibliography entries as list items --------------------------------------------
+# docutils writes a bibliography as <div role="list"> whose entries have role="doc-biblioentry", a
+# role ARIA 1.2 deprecates, so that screen readers (and axe-core) see a list without items.
+def citation_list_items(app: object, pagename: str, templatename: str, context: dict,
+                        doctree: object) -> None:
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+def setup(app: object) -> dict:
+    app.add_post_transform(FigureAltFromCellMetadata)
+    app.connect("html-page-context", add_executed_notebook, priority=500)
+    app.connect("html-page-context", add_book_pdf_button, priority=502)
+    app.connect("html-page-context", citation_list_items)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -7,7 +7,9 @@ list of references; and no page carries placeholder text.
 
 from __future__ import annotations
 
+import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -57,3 +59,57 @@ def test_no_placeholder_text(docname: str) -> None:
     text = re.sub(r"<[^>]+>", " ", html)
     for marker in ("TODO", "FIXME", "TBD", "Lorem ipsum", "placeholder"):
         assert marker not in text, f"{docname} contains {marker!r}"
+
+
+# -- downloads: the executed notebook and the MyST source of every page ---------------------------
+PAGES = ["index", "explore/index", *CHAPTERS]
+
+
+def _download_links(docname: str) -> dict[str, Path]:
+    """The files behind a page's download buttons (notebook and source), as paths in the site."""
+    html = _html(docname)
+    page = HTML_DIR / f"{docname}.html"
+    links = {}
+    for label in ("download-notebook-button", "download-source-button"):
+        match = re.search(rf'<a href="([^"]+)"[^>]*class="[^"]*\bbtn-{label}\b', html)
+        assert match is not None, f"{docname}: no {label}"
+        links[label] = (page.parent / match.group(1)).resolve()
+    return links
+
+
+@pytest.mark.parametrize("docname", PAGES)
+def test_page_offers_its_executed_notebook_and_its_source(docname: str) -> None:
+    links = _download_links(docname)
+    notebook, source = links["download-notebook-button"], links["download-source-button"]
+    assert source.name.endswith(".md")
+    assert source.read_bytes() == (ROOT / "book" / f"{docname}.md").read_bytes()
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    code = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    assert code and all(c.get("execution_count") for c in code), f"{docname}: not executed"
+    assert any(c["outputs"] for c in code), f"{docname}: no outputs in the notebook"
+
+
+def test_downloaded_notebook_runs_elsewhere(tmp_path: Path) -> None:
+    # A reader downloads the notebook of the explorers page and runs it in a folder of their own:
+    # it must execute without error and reproduce the figures it was downloaded with.
+    nbformat = pytest.importorskip("nbformat")
+    nbclient = pytest.importorskip("nbclient")
+    require_built_book()
+    notebook = _download_links("explore/index")["download-notebook-button"]
+    nb = nbformat.read(notebook, as_version=4)
+    def kinds(notebook: object) -> list[list[str]]:
+        # what each output holds; glue records (display=False) are kept only by some routes
+        return [sorted(o.get("data", {})) for c in notebook.cells if c.cell_type == "code"
+                for o in c.outputs
+                if not any(k.startswith("application/papermill.record") for k in o.get("data", {}))]
+
+    before = kinds(nb)
+    assert before, "the downloaded notebook has no outputs"
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs, cell.execution_count = [], None
+    nbclient.NotebookClient(nb, kernel_name="python3", timeout=300,
+                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    assert kinds(nb) == before
+    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if o.output_type == "stream" and o.name == "stderr"]

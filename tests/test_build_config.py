@@ -73,3 +73,31 @@ def test_partial_build_of_one_part_is_strict_and_clean(tmp_path: Path) -> None:
     assert (out / "part1" / "index.html").is_file()
     assert (out / "part1" / "01-before-deep-learning.html").is_file()
     assert not (out / "part1" / "04-operation.html").exists()
+
+
+def test_stderr_of_a_cell_fails_the_strict_build(tmp_path: Path) -> None:
+    # A warning printed by a cell (here written to stderr directly) must turn the build red
+    # instead of reaching the page, path and all.
+    conf = _load_conf()
+    assert conf.nb_output_stderr == "error"
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "index.md").write_text(
+        "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n"
+        "# A page\n\n```{code-cell} ipython3\nimport sys\nprint('a warning', file=sys.stderr)\n```\n"
+    )
+    env = {**os.environ, "CNNBOOK_BUILD_DIR": str(tmp_path)}
+    env.pop("CNNBOOK_ONLY", None)
+    run = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going",
+                          "-q", "-c", str(ROOT), str(src), str(tmp_path / "html")],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    assert run.returncode != 0
+    assert "stderr was found in the cell outputs" in run.stderr, run.stderr[-3000:]
+
+
+def test_makefile_pdf_prints_the_strict_singlehtml_build_into_the_site() -> None:
+    makefile = (ROOT / "Makefile").read_text()
+    recipe = re.search(r"^pdf:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
+    assert "-b singlehtml -c . $(SPHINXOPTS) book $(BUILDDIR)/singlehtml" in recipe
+    conf = _load_conf()
+    assert f"$(BUILDDIR)/html/{conf.BOOK_PDF}" in recipe  # where the download menu links it
