@@ -14,9 +14,7 @@ bit-identical to an uninterrupted one.
 from __future__ import annotations
 
 import math
-import os
 import sys
-import tempfile
 import time
 import zipfile
 from os import PathLike
@@ -27,6 +25,7 @@ from numpy.typing import ArrayLike
 
 from cnnbook._validate import check_int
 from cnnbook.nn.augment import random_shift
+from cnnbook.nn.net import npz_path, save_npz
 from cnnbook.nn.optim import Optimizer, make_optimizer
 
 __all__ = ["Trainer", "cosine_lr"]
@@ -201,7 +200,7 @@ class Trainer:
             subset_rng.choice(n_train, size=min(train_acc_size, n_train), replace=False)
         )
         self.verbose = sys.stderr.isatty() if verbose is None else bool(verbose)
-        self.checkpoint = None if checkpoint is None else Path(checkpoint)
+        self.checkpoint = None if checkpoint is None else npz_path(checkpoint)
         self.resume = resume
         self.history: dict[str, list[float]] = {key: [] for key in _HISTORY}
         self.epoch = 0
@@ -290,7 +289,6 @@ class Trainer:
         The file is written to a temporary name and then renamed, so an interruption never leaves
         a truncated checkpoint.
         """
-        path = Path(path)
         arrays = {f"param/{k}": v for k, v in self.network.params.items()}
         arrays.update({f"optim/{k}": v for k, v in self.optimizer.state_dict().items()})
         arrays.update(
@@ -299,14 +297,7 @@ class Trainer:
         arrays["rng"] = _rng_state_to_array(self.rng)
         arrays["epoch"] = np.array(self.epoch)
         arrays["optimizer"] = np.array(type(self.optimizer).__name__)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
-        try:
-            with os.fdopen(fd, "wb") as f:
-                np.savez(f, **arrays)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
+        save_npz(path, arrays)
 
     def load_checkpoint(self, path: str | PathLike) -> None:
         """Restore the state written by :meth:`save_checkpoint` (file read without pickle).
@@ -316,6 +307,7 @@ class Trainer:
         ValueError
             If the checkpoint's optimizer type or parameter shapes do not match this trainer.
         """
+        path = npz_path(path)
         try:
             data = np.load(path, allow_pickle=False)
             if not isinstance(data, np.lib.npyio.NpzFile):
