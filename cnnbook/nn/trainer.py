@@ -18,12 +18,11 @@ import sys
 import time
 import zipfile
 from os import PathLike
-from pathlib import Path
 
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_int
+from cnnbook._validate import check_int, check_seed
 from cnnbook.nn.augment import random_shift
 from cnnbook.nn.net import npz_path, save_npz
 from cnnbook.nn.optim import Optimizer, make_optimizer
@@ -188,10 +187,11 @@ class Trainer:
         self.lr_schedule = lr_schedule
         self.base_lr = optimizer.lr
         self.max_shift = check_int(max_shift, "max_shift", 0)
-        if self.max_shift and (self.x_train.ndim != 4 or self.max_shift >= min(self.x_train.shape[2:])):
+        side = min(self.x_train.shape[2:]) if self.x_train.ndim == 4 else 0
+        if self.max_shift and self.max_shift >= side:
             raise ValueError(f"max_shift must be smaller than the side of the (N, C, H, W) "
                              f"training images, got {max_shift} for shape {self.x_train.shape}")
-        seed = check_int(seed, "seed", 0)
+        seed = check_seed(seed)
         self.seed = seed
         self.rng = np.random.default_rng(seed)
         subset_rng = np.random.default_rng([seed, 1])
