@@ -11,13 +11,15 @@ import hashlib
 import os
 from pathlib import Path
 
+import cnnbook
+
 ROOT = Path(__file__).resolve().parent
 
 # -- Project -------------------------------------------------------------------------------------
 project = "What is Convolution?"
 author = "The cnnbook authors"
 copyright = "2026, the cnnbook authors"
-release = "0.1.0"
+release = cnnbook.__version__  # the one place it is written is cnnbook/__init__.py
 
 REPOSITORY_URL = os.environ.get("CNNBOOK_REPOSITORY_URL", "https://github.com/cnnbook/cnnbook")
 REPOSITORY_BRANCH = os.environ.get("CNNBOOK_REPOSITORY_BRANCH", "main")

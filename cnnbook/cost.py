@@ -110,7 +110,7 @@ def locally_connected_param_count(
     output_size : int or (int, int)
         ``OH`` and ``OW``: every output position has its own kernels.
     bias : bool, optional
-        Count one bias per output unit (shape (OH, OW, F) in :func:`locally_connected2d`).
+        Count one bias per output unit (shape (OH, OW, F) in :func:`~cnnbook.conv.locally_connected2d`).
 
     Returns
     -------
@@ -150,7 +150,7 @@ def tiled_param_count(
     tile_size : int or (int, int)
         ``TH`` and ``TW``: the number of kernel sets cycled over the output.
     bias : bool, optional
-        Count one bias per filter and tile position (shape (TH, TW, F) in :func:`tiled_conv2d`).
+        Count one bias per filter and tile position (shape (TH, TW, F) in :func:`~cnnbook.conv.tiled_conv2d`).
 
     Returns
     -------

@@ -152,7 +152,7 @@ def profile(
     Each layer's ``forward`` and ``backward`` (and the optimizer's ``update``) is wrapped by a
     timer on this network only, and unwrapped afterwards; the step itself is
     ``SimpleConvNet.gradient`` and ``Adam.update``, unchanged, so the profile follows the order
-    in which the network runs its layers (:attr:`SimpleConvNet.order`). ``"other"`` is the rest
+    in which the network runs its layers (``SimpleConvNet.order``). ``"other"`` is the rest
     of the step (input checks, building the dict of gradients). The network is trained by
     ``rounds + 2`` Adam steps on the batch.
 

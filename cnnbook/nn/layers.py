@@ -417,7 +417,7 @@ def class_labels(t: ArrayLike, n: int, k: int) -> np.ndarray:
     """Check labels of ``n`` examples over ``k`` classes; return them as given, as an array.
 
     The one label check of the package, shared by :class:`SoftmaxWithLoss` and
-    :meth:`cnnbook.nn.SimpleConvNet.accuracy`. Labels are either class indices, integers in
+    :meth:`cnnbook.nn.net.SimpleConvNet.accuracy`. Labels are either class indices, integers in
     ``[0, k)`` of shape ``(n,)``, or rows of probabilities (one-hot rows, or any non-negative rows
     summing to 1), shape ``(n, k)``.
 
