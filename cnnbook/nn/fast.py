@@ -141,7 +141,7 @@ def pool_forward(
            [13., 15.]]), array([[3, 3],
            [3, 3]], dtype=uint8))
     """
-    n, c, h, w = x.shape
+    h, w = x.shape[2:]
     oh, ow = output_shape(h, w, pool_h, pool_w, stride, pad)
     fill = -np.inf if mode == "max" else 0.0
     xp = x if pad == 0 else np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)
