@@ -90,8 +90,8 @@ def test_load_params_refuses_bad_arrays_and_changes_nothing(tmp_path, bad, match
     before = {k: v.copy() for k, v in target.params.items()}
     with pytest.raises(ValueError, match=match):
         target.load_params(path)
-    for key in before:
-        np.testing.assert_array_equal(target.params[key], before[key])
+    for key, value in before.items():
+        np.testing.assert_array_equal(target.params[key], value)
 
 
 def test_load_params_names_the_file_for_unreadable_content(tmp_path):

@@ -193,7 +193,9 @@ def test_max_pooling_routes_nan_and_all_minus_inf_windows_like_torch(fast):
         layer = Pooling(k, k, stride, pad, fast=fast)
         out = layer.forward(x)
         dout = rng.standard_normal(out.shape)
-        expected, (dx,) = torch_grads(lambda t: F.max_pool2d(t, k, stride, pad), x, dout=dout)
+        expected, (dx,) = torch_grads(
+            lambda t, k=k, stride=stride, pad=pad: F.max_pool2d(t, k, stride, pad), x, dout=dout
+        )
         np.testing.assert_array_equal(np.isnan(out), np.isnan(expected))
         np.testing.assert_allclose(out, expected, rtol=0, atol=0)
         np.testing.assert_allclose(layer.backward(dout), dx, rtol=1e-12, atol=1e-12,

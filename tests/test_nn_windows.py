@@ -141,3 +141,36 @@ def test_output_shape_is_int():
 def test_errors(call, exc, match):
     with pytest.raises(exc, match=match):
         call()
+
+
+def test_unfold_ones_row_and_out_buffer():
+    x = np.random.default_rng(5).standard_normal((2, 3, 6, 5))
+    plain = unfold(x, 3, 2, 2, 1)
+    with_ones = unfold(x, 3, 2, 2, 1, ones_row=True)
+    np.testing.assert_array_equal(with_ones[:, :-1], plain)
+    np.testing.assert_array_equal(with_ones[:, -1], 1.0)
+    buffer = np.full(with_ones.shape, np.nan)
+    assert unfold(x, 3, 2, 2, 1, ones_row=True, out=buffer) is buffer
+    np.testing.assert_array_equal(buffer, with_ones)
+    with pytest.raises(ValueError, match="out must be a C-contiguous float64 array"):
+        unfold(x, 3, 2, 2, 1, out=buffer)  # one row too many without ones_row
+
+
+def test_offset_slice_and_first_real_offset_against_loops():
+    from cnnbook.nn.windows import first_real_offset, offset_slice
+
+    xp = np.arange(2 * 1 * 9 * 8.0).reshape(2, 1, 9, 8)
+    for i, j, s in [(0, 0, 1), (1, 2, 2), (2, 1, 3)]:
+        oh, ow = (9 - 3) // s + 1, (8 - 3) // s + 1
+        expected = np.array([[xp[:, :, s * a + i, s * b + j] for b in range(ow)]
+                             for a in range(oh)]).transpose(2, 3, 0, 1)
+        np.testing.assert_array_equal(xp[offset_slice(i, j, oh, ow, s)], expected)
+    # brute force: the first cell of each window (row-major) that lies inside the image
+    h, w, k, s, p = 5, 6, 3, 2, 1
+    first = first_real_offset(h, w, k, k, s, p)
+    for a in range(first.shape[0]):
+        for b in range(first.shape[1]):
+            cells = [(u, v) for u in range(k) for v in range(k)
+                     if 0 <= s * a + u - p < h and 0 <= s * b + v - p < w]
+            u, v = cells[0]
+            assert first[a, b] == u * k + v

@@ -32,7 +32,6 @@ SimpleConvNet``). Note that ``cnnbook.nn.im2col`` is then the *function*; import
 contents with ``from cnnbook.nn.windows import ...``.
 """
 
-from cnnbook.nn.windows import col2im, fold, im2col, unfold
 from cnnbook.nn.layers import (
     Affine,
     Convolution,
@@ -45,6 +44,7 @@ from cnnbook.nn.layers import (
 from cnnbook.nn.net import NetConfig, SimpleConvNet
 from cnnbook.nn.optim import SGD, AdaGrad, Adam, Momentum, RMSprop, make_optimizer
 from cnnbook.nn.trainer import Trainer
+from cnnbook.nn.windows import col2im, fold, im2col, unfold
 
 __all__ = [
     "SGD",

@@ -31,7 +31,12 @@ __all__ = ["conv_backward", "conv_forward", "pool_backward", "pool_forward"]
 
 
 def conv_forward(
-    x: np.ndarray, W: np.ndarray, b: np.ndarray, stride: int, pad: int
+    x: np.ndarray,
+    W: np.ndarray,
+    b: np.ndarray,
+    stride: int,
+    pad: int,
+    cols: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Convolution layer output and the window columns that the backward pass needs.
 
@@ -45,6 +50,9 @@ def conv_forward(
         Biases.
     stride, pad : int
         As for the layer.
+    cols : numpy.ndarray, optional
+        The columns of the previous call, reused (overwritten) when their shape and dtype fit: the
+        layer passes them back, so that a training step does not allocate a new window matrix.
 
     Returns
     -------
@@ -64,7 +72,9 @@ def conv_forward(
     f, _, kh, kw = W.shape
     n, _, h, w = x.shape
     oh, ow = output_shape(h, w, kh, kw, stride, pad)
-    cols = unfold(x, kh, kw, stride, pad, ones_row=True)
+    shape = (n, W[0].size + 1, oh * ow)
+    reuse = cols is not None and cols.shape == shape and cols.dtype == x.dtype
+    cols = unfold(x, kh, kw, stride, pad, ones_row=True, out=cols if reuse else None)
     w_ext = np.concatenate([W.reshape(f, -1), b[:, None]], axis=1)  # [W | b]
     out = np.matmul(w_ext, cols)  # (N, F, OH*OW): already NCHW, bias included
     return out.reshape(n, f, oh, ow), cols
@@ -131,7 +141,7 @@ def pool_forward(
            [13., 15.]]), array([[3, 3],
            [3, 3]], dtype=uint8))
     """
-    n, c, h, w = x.shape
+    h, w = x.shape[2:]
     oh, ow = output_shape(h, w, pool_h, pool_w, stride, pad)
     fill = -np.inf if mode == "max" else 0.0
     xp = x if pad == 0 else np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)

@@ -131,7 +131,9 @@ class Convolution:
         out_h, out_w = output_shape(H, W, FH, FW, self.stride, self.pad)
         self.x_shape, self.out_shape = x.shape, (N, FN, out_h, out_w)
         if self.fast:
-            out, self.col = kernels.conv_forward(x, self.W, self.b, self.stride, self.pad)
+            out, self.col = kernels.conv_forward(
+                x, self.W, self.b, self.stride, self.pad, cols=self.col
+            )
             return out
 
         self.col = im2col(x, FH, FW, self.stride, self.pad)  # (N*OH*OW, C*FH*FW)

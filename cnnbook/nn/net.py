@@ -515,7 +515,7 @@ class SimpleConvNet:
         except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
             raise ValueError(f"{path}: not a readable .npz file of arrays ({err})") from None
         if not isinstance(data, NpzFile):
-            raise ValueError(f"{path}: not an .npz archive (it holds a single array)")
+            raise ValueError(f"{path}: not an .npz archive (it holds a single array)")  # noqa: TRY004
         with data:
             keys = set(data.files)
             if keys != set(PARAM_KEYS):

@@ -255,8 +255,9 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adam: momentum on the gradient and on its square, with bias correction.
 
-    The update is computed in place with few passes over the arrays (the bias corrections are
-    folded into scalars), which matters for the 432,000 weights of the hidden layer.
+    The update is computed in place, without temporary arrays: one scratch array per parameter
+    is allocated at the first update and reused (it is not part of the state), and the bias
+    corrections are folded into scalars. That matters for the 432,000 weights of the hidden layer.
 
     Examples
     --------
@@ -275,21 +276,28 @@ class Adam(Optimizer):
         self.beta1 = check_fraction(beta1, "beta1")
         self.beta2 = check_fraction(beta2, "beta2")
         self.eps = check_real(eps, "eps", minimum=0, strict=True)
+        self._scratch: dict[str, np.ndarray] = {}
 
     def _step(self, key, p, g):
         m, v = self.state["m"][key], self.state["v"][key]
+        buf = self._scratch.get(key)
+        if buf is None or buf.shape != p.shape or buf.dtype != p.dtype:
+            buf = self._scratch[key] = np.empty_like(p)
+        m -= g
         m *= self.beta1
-        m += (1 - self.beta1) * g  # m = b1 m + (1 - b1) g
+        m += g  # m = b1 m + (1 - b1) g, written as b1 (m - g) + g
+        np.multiply(g, g, out=buf)
+        v -= buf
         v *= self.beta2
-        v += (1 - self.beta2) * (g * g)  # v = b2 v + (1 - b2) g^2
+        v += buf  # v = b2 v + (1 - b2) g^2
         # p -= lr * (m / c1) / (sqrt(v / c2) + eps), c1, c2 the bias corrections, rewritten as
         # p -= (lr sqrt(c2) / c1) * m / (sqrt(v) + eps sqrt(c2)) to save passes over the arrays
         sqrt_c2 = np.sqrt(1 - self.beta2**self.t)
-        step = np.sqrt(v)
-        step += self.eps * sqrt_c2
-        np.divide(m, step, out=step)
-        step *= self.lr * sqrt_c2 / (1 - self.beta1**self.t)
-        p -= step
+        np.sqrt(v, out=buf)
+        buf += self.eps * sqrt_c2
+        np.divide(m, buf, out=buf)
+        buf *= self.lr * sqrt_c2 / (1 - self.beta1**self.t)
+        p -= buf
 
 
 #: The optimizers by lower-case name, as :func:`make_optimizer` and the command line accept them.

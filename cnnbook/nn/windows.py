@@ -251,7 +251,14 @@ def col2im(
 
 
 def unfold(
-    x: ArrayLike, kh: int, kw: int, stride: int = 1, pad: int = 0, *, ones_row: bool = False
+    x: ArrayLike,
+    kh: int,
+    kw: int,
+    stride: int = 1,
+    pad: int = 0,
+    *,
+    ones_row: bool = False,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """Unfold a batch of images into one window matrix per image (the layout of PyTorch's unfold).
 
@@ -260,7 +267,9 @@ def unfold(
     :func:`im2col`, arranged differently: ``unfold(x)[n, :, p] == im2col(x)[n * OH * OW + p]``.
     With ``ones_row=True`` a last row of ones is appended: then ``[W | b] @ unfold(x, ...)`` adds
     the bias inside the same matrix product, and the product's transpose gives the bias gradient
-    together with the weight gradient.
+    together with the weight gradient. ``out``, if given, is an array of the result's shape and
+    dtype that is filled and returned instead of a new one (the fast convolution kernel reuses
+    one between calls, which spares the memory allocator a large array per step).
 
     Parameters
     ----------
@@ -297,7 +306,16 @@ def unfold(
     n, c, h, w = x.shape
     oh, ow = output_shape(h, w, kh, kw, stride, pad)
     rows = c * kh * kw
-    cols = np.empty((n, rows + bool(ones_row), oh * ow), dtype=x.dtype)
+    shape = (n, rows + bool(ones_row), oh * ow)
+    if out is None:
+        cols = np.empty(shape, dtype=x.dtype)
+    elif out.shape != shape or out.dtype != x.dtype or not out.flags.c_contiguous:
+        raise ValueError(
+            f"out must be a C-contiguous {x.dtype} array of shape {shape}, got "
+            f"{out.dtype} {out.shape}"
+        )
+    else:
+        cols = out
     _copy_windows(_pad(x, pad), cols[:, :rows].reshape(n, c, kh, kw, oh, ow), stride)
     if ones_row:
         cols[:, rows] = 1
