@@ -31,12 +31,12 @@ $(STAMP): pyproject.toml constraints.txt
 
 ## html: build the book strictly into $(BUILDDIR)/html (executes every chapter, cached)
 html: install
-	$(BIN)/sphinx-build -b html -c . $(SPHINXOPTS) book $(BUILDDIR)/html
+	$(BIN)/sphinx-build -b html -c . -d $(BUILDDIR)/doctrees $(SPHINXOPTS) book $(BUILDDIR)/html
 	@echo "Open $(BUILDDIR)/html/index.html"
 
 ## pdf: the whole book as one PDF in $(BUILDDIR)/html (the singlehtml build printed by Chromium)
 pdf: install
-	$(BIN)/sphinx-build -b singlehtml -c . $(SPHINXOPTS) book $(BUILDDIR)/singlehtml
+	$(BIN)/sphinx-build -b singlehtml -c . -d $(BUILDDIR)/doctrees-singlehtml $(SPHINXOPTS) book $(BUILDDIR)/singlehtml
 	$(BIN)/python tools/book_pdf.py $(BUILDDIR)/singlehtml $(BUILDDIR)/html/what-is-convolution.pdf
 
 ## test: lint, build the book strictly, then run every test (library, chapters, browser)
