@@ -167,7 +167,7 @@ def test_whole_map_change():
     assert value(PAGE1, "v1_map_change_pooled") == pytest.approx(want_p)
     assert want_p < want_d
     # stride 1: pooling commutes with the shift; stride 2 (every other pooled unit) does not
-    assert value(PAGE1, "v1_pool_equivariance_stride1") == 0.0
+    assert value(PAGE1, "v1_pool_equivariance_stride1") < 1e-12  # exact up to rounding
     assert np.abs(p1 - np.roll(p0, 1, axis=1))[inner].max() == 0.0
     q0, q1 = p0[::2, ::2], p1[::2, ::2]
     inner_q = (slice(4, -4), slice(4, -4))
