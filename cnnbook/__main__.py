@@ -261,12 +261,12 @@ def _train(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     history = trainer.train()
     elapsed = time.perf_counter() - start
-    if args.out:
-        network.save_params(args.out)
+    saved = network.save_params(args.out) if args.out else None
     print(f"dataset: {data.name} ({len(x_train):,} training, {len(x_test):,} test images)")
     print(
-        f"recipe: SimpleConvNet (He init, seed {args.seed}), Adam lr {args.lr:g}, "
-        f"batch {args.batch_size}, {args.epochs} epochs"
+        f"recipe: SimpleConvNet (He init, seed {args.seed}), Adam lr {args.lr:g} "
+        f"({args.lr_schedule}), shifts of up to {args.max_shift} px, batch {args.batch_size}, "
+        f"{args.epochs} epochs"
     )
     print("test accuracy per epoch: " + ", ".join(f"{a:.4f}" for a in history["test_acc"]))
     print(f"final test accuracy: {history['test_acc'][-1]:.4f}")
@@ -274,8 +274,8 @@ def _train(args: argparse.Namespace) -> int:
         f"training time: {elapsed:.1f} s in this run "
         f"({sum(history['epoch_time']):.1f} s over all {len(history['epoch_time'])} epochs)"
     )
-    if args.out:
-        print(f"parameters saved to {args.out}")
+    if saved is not None:
+        print(f"parameters saved to {saved}")
     return 0
 
 

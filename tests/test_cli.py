@@ -220,3 +220,12 @@ def test_data_command_table(env, tmp_path, capsys):
     assert "MISSING" in out and "fashion-mnist" in out
     with pytest.raises(ValueError, match="dataset name must be one of"):
         data_command("svhn", None, download=False)
+
+
+def test_the_saved_path_reported_is_the_file_written(tmp_path, capsys):
+    out = tmp_path / "params.pkl"  # not .npz: the one rule appends it, and the CLI says so
+    assert main([*TINY, "--epochs", "1", "--max-shift", "0", "--out", str(out)]) == 0
+    written = tmp_path / "params.pkl.npz"
+    assert written.is_file() and not out.exists()
+    assert f"parameters saved to {written}" in capsys.readouterr().out
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["params.pkl.npz"]
