@@ -78,6 +78,8 @@ def median_seconds(fn: Callable[[], object], rounds: int = 5, *, warmup: int = 1
     >>> median_seconds(lambda: sum(range(1000)), rounds=3) > 0
     True
     """
+    if not callable(fn):
+        raise TypeError(f"fn must be callable, got {type(fn).__name__}")
     return float(np.median(interleaved({"fn": fn}, rounds, warmup=warmup)["fn"]))
 
 

@@ -92,6 +92,8 @@ def public_text(text: str) -> str:
     >>> public_text(os.path.join(os.path.expanduser("~"), "data")).startswith("~")
     True
     """
+    if not isinstance(text, str):
+        raise TypeError(f"text must be a str, got {type(text).__name__}")
     folders = {
         os.environ.get("CNNBOOK_DATA", ""): "$CNNBOOK_DATA",
         str(cache_dir("mnist").parent): "<cache>",

@@ -38,6 +38,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from cnnbook._validate import check_int
 from cnnbook.nn.layers import Convolution
 from cnnbook.nn.net import SimpleConvNet
 from cnnbook.nn.optim import Adam
@@ -176,6 +177,9 @@ def profile(
     >>> list(p)[:3], "Adam update" in p
     (['Conv1 forward', 'Pool1 forward', 'Relu1 forward'], True)
     """
+    if not isinstance(net, SimpleConvNet):
+        raise TypeError(f"net must be a SimpleConvNet, got {type(net).__name__}")
+    rounds = check_int(rounds, "rounds", 1)
     times: dict[str, list[float]] = {}
 
     def timed(name: str, fn: Callable) -> Callable:
@@ -326,6 +330,8 @@ def report(result: dict) -> str:
     >>> "ratios" in report(run(rounds=2, with_torch=False))
     True
     """
+    if not isinstance(result, dict) or "rounds" not in result:
+        raise TypeError(f"result must be the dict returned by run(), got {type(result).__name__}")
     ms = 1e3
     lines = [
         f"SimpleConvNet, batch {BATCH}, medians of {result['rounds']} interleaved rounds "

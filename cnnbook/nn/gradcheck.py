@@ -34,7 +34,7 @@ from collections.abc import Callable
 import numpy as np
 from numpy.typing import ArrayLike
 
-from cnnbook._validate import check_real, real_array
+from cnnbook._validate import check_real, check_seed, real_array
 
 __all__ = ["check_layer", "numerical_gradient", "relative_error"]
 
@@ -170,8 +170,10 @@ def check_layer(layer, x: np.ndarray, *, seed: int = 0, h: float = 1e-5) -> dict
     >>> all(e < 1e-8 for e in errors.values())
     True
     """
-    x = np.array(x, dtype=np.float64)
-    g = np.random.default_rng(seed).standard_normal(layer.forward(x).shape)
+    if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
+        raise TypeError(f"layer must have forward and backward methods, got {type(layer).__name__}")
+    x = real_array(x, "x", float64=True, finite=True).copy()
+    g = np.random.default_rng(check_seed(seed)).standard_normal(layer.forward(x).shape)
 
     def loss(_: np.ndarray) -> float:
         return float(np.sum(layer.forward(x) * g))

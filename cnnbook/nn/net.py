@@ -107,6 +107,8 @@ def save_npz(path: str | PathLike, arrays: Mapping[str, np.ndarray]) -> Path:
     ['a.npz']
     """
     path = npz_path(path)
+    if not isinstance(arrays, Mapping):
+        raise TypeError(f"arrays must be a mapping of names to arrays, got {type(arrays).__name__}")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")
     try:
         with os.fdopen(fd, "wb") as f:

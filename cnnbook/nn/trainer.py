@@ -45,6 +45,9 @@ def cosine_lr(base_lr: float, step: int, total_steps: int) -> float:
     >>> [round(cosine_lr(1.0, k, 4), 3) for k in range(4)]
     [1.0, 0.854, 0.5, 0.146]
     """
+    total_steps = check_int(total_steps, "total_steps", 1)
+    if check_int(step, "step", 0) >= total_steps:
+        raise ValueError(f"step must be < total_steps={total_steps}, got {step}")
     return base_lr * 0.5 * (1.0 + math.cos(math.pi * step / total_steps))
 
 
