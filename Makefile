@@ -39,8 +39,8 @@ pdf: install
 	$(BIN)/sphinx-build -b singlehtml -c . -d $(BUILDDIR)/doctrees-singlehtml $(SPHINXOPTS) book $(BUILDDIR)/singlehtml
 	$(BIN)/python tools/book_pdf.py $(BUILDDIR)/singlehtml $(BUILDDIR)/html/what-is-convolution.pdf
 
-## test: lint, build the book strictly, then run every test (library, chapters, browser)
-test: lint html
+## test: lint, build the book strictly and its PDF, then run every test (library, chapters, browser, PDF)
+test: lint html pdf
 	$(BIN)/python -m pytest -n 2 --dist loadgroup
 
 ## lint: ruff's checks and its formatting, checked (configured in pyproject.toml)
