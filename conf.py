@@ -248,16 +248,12 @@ def citation_list_items(app: object, pagename: str, templatename: str, context: 
 
 # The theme's sidebar opens a part's pages with a <summary> that holds only a chevron icon: give it
 # a name ("Pages of Part I — ...") for screen readers.
-_SIDEBAR_TOGGLE = _re.compile(r'(<a class="reference internal" href="[^"]*">(.*?)</a><details[^>]*>)'
-                              r'<summary>')
-
-
-def _name_sidebar_toggles(html_text: str) -> str:
-    def named(m: _re.Match) -> str:
-        title = _html.escape(_re.sub(r"<[^>]+>", "", m.group(2)), quote=True)
-        return f'{m.group(1)}<summary aria-label="Pages of {title}">'
-
-    return _SIDEBAR_TOGGLE.sub(named, html_text)
+def _name_sidebar_toggles(soup: object) -> object:
+    for summary in soup.find_all("summary"):
+        link = summary.parent.find_previous_sibling("a") if summary.parent else None
+        if not summary.get_text(strip=True) and not summary.get("aria-label") and link:
+            summary["aria-label"] = f"Pages of {link.get_text(strip=True)}"
+    return soup
 
 
 def named_sidebar_toggles(app: object, pagename: str, templatename: str, context: dict,
@@ -268,7 +264,7 @@ def named_sidebar_toggles(app: object, pagename: str, templatename: str, context
 
     def generate_named(kind: str, *args: object, **kwargs: object) -> object:
         out = generate(kind, *args, **kwargs)
-        return _name_sidebar_toggles(out) if isinstance(out, str) else out
+        return _name_sidebar_toggles(out) if hasattr(out, "find_all") else out
 
     context["generate_toctree_html"] = generate_named
 
