@@ -248,9 +248,33 @@ def citation_list_items(app: object, pagename: str, templatename: str, context: 
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+# The theme's sidebar opens a part's pages with a <summary> that holds only a chevron icon: give it
+# a name ("Pages of Part I — ...") for screen readers.
+def _name_sidebar_toggles(soup: object) -> object:
+    for summary in soup.find_all("summary"):
+        link = summary.parent.find_previous_sibling("a") if summary.parent else None
+        if not summary.get_text(strip=True) and not summary.get("aria-label") and link:
+            summary["aria-label"] = f"Pages of {link.get_text(strip=True)}"
+    return soup
+
+
+def named_sidebar_toggles(app: object, pagename: str, templatename: str, context: dict,
+                          doctree: object) -> None:
+    generate = context.get("generate_toctree_html")
+    if generate is None:
+        return
+
+    def generate_named(kind: str, *args: object, **kwargs: object) -> object:
+        out = generate(kind, *args, **kwargs)
+        return _name_sidebar_toggles(out) if hasattr(out, "find_all") else out
+
+    context["generate_toctree_html"] = generate_named
+
+
 def setup(app: object) -> dict:
     app.add_post_transform(FigureAltFromCellMetadata)
     app.connect("html-page-context", add_executed_notebook, priority=500)
     app.connect("html-page-context", add_book_pdf_button, priority=502)
     app.connect("html-page-context", citation_list_items)
+    app.connect("html-page-context", named_sidebar_toggles, priority=900)  # after the theme's
     return {"parallel_read_safe": True, "parallel_write_safe": True}

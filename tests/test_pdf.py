@@ -90,7 +90,7 @@ def test_figures_are_in_the_pdf(reader) -> None:
 
 def test_pdf_is_tagged_and_linked_from_the_site(reader) -> None:
     root = reader.trailer["/Root"]
-    assert root["/MarkInfo"]["/Marked"] is True and "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
     for page in ("index.html", "part1/04-operation.html"):
         html = (HTML_DIR / page).read_text(encoding="utf-8")
         href = re.search(r'<a href="([^"]+)"[^>]*class="[^"]*\bbtn-download-book-pdf-button\b',
