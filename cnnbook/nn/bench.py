@@ -44,7 +44,7 @@ from cnnbook.nn.net import SimpleConvNet
 from cnnbook.nn.optim import Adam
 from cnnbook.timing import interleaved
 
-__all__ = ["main", "profile", "report", "run"]
+__all__ = ["BLOCK", "main", "profile", "report", "run"]
 
 BATCH = 100
 STEPS_PER_EPOCH = 600
