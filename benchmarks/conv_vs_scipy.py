@@ -16,7 +16,6 @@ passes when cnnbook's time is at most 2 × SciPy's + 50 µs and its memory at mo
 from __future__ import annotations
 
 import argparse
-import math
 import sys
 import time
 import tracemalloc
@@ -28,8 +27,8 @@ import scipy.signal
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from a checkout
 
-from cnnbook import conv  # noqa: E402
-from cnnbook.timing import interleaved  # noqa: E402
+from cnnbook import conv
+from cnnbook.timing import interleaved
 
 TIME_FACTOR, TIME_SLACK = 2.0, 50e-6
 MEMORY_FACTOR, MEMORY_SLACK = 2.0, 64 * 1024
@@ -61,8 +60,8 @@ def rounds_for(seconds: float) -> int:
 
 
 def compare(x: np.ndarray, w: np.ndarray) -> dict:
-    ours = lambda: conv.convolve(x, w)  # noqa: E731
-    theirs = lambda: scipy.signal.convolve(x, w, method="auto")  # noqa: E731
+    ours = lambda: conv.convolve(x, w)
+    theirs = lambda: scipy.signal.convolve(x, w, method="auto")
     start = time.perf_counter()
     theirs()
     rounds = rounds_for(time.perf_counter() - start)
@@ -129,7 +128,7 @@ def calibrate() -> dict[str, float]:
         for route in ("direct", "fft"):
             if predicted[route] > 2.0:  # far from the crossover: nothing to learn, too slow
                 continue
-            fn = lambda: conv.convolve(x, w, method=route)  # noqa: E731
+            fn = lambda x=x, w=w, route=route: conv.convolve(x, w, method=route)
             start = time.perf_counter()
             fn()
             first = time.perf_counter() - start

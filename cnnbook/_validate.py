@@ -293,7 +293,8 @@ def check_int_sequence(values: object, name: str, minimum: int) -> list[int]:
         raise ValueError(f"{name} must be a sequence of integers, got an array of shape "
                          f"{values.shape}")
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
-        raise ValueError(f"{name} must be a sequence of integers, got {values!r}")
+        # ValueError, as cnnbook.conv's contract promises for every malformed size argument
+        raise ValueError(f"{name} must be a sequence of integers, got {values!r}")  # noqa: TRY004
     return [check_int(v, name, minimum) for v in values]
 
 

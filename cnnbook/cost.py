@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from cnnbook._validate import check_int, check_pair, check_int_sequence
 
 __all__ = [
-    "dense_param_count",
     "conv_param_count",
-    "locally_connected_param_count",
-    "tiled_param_count",
-    "edge_detection_counts",
     "dense_interaction_cost",
-    "sparse_interaction_cost",
+    "dense_param_count",
+    "edge_detection_counts",
+    "locally_connected_param_count",
     "receptive_field",
+    "sparse_interaction_cost",
+    "tiled_param_count",
 ]
 
 def dense_param_count(in_size: int, out_size: int, *, bias: bool = False) -> int:

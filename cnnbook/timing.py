@@ -140,8 +140,8 @@ def time_direct_vs_fft(
         w = rng.standard_normal((int(k),) * ndim)
         times = interleaved(
             {
-                "direct": lambda: convolve(x, w, "full", method="direct"),
-                "fft": lambda: convolve(x, w, "full", method="fft"),
+                "direct": lambda w=w: convolve(x, w, "full", method="direct"),
+                "fft": lambda w=w: convolve(x, w, "full", method="fft"),
             },
             repeats,
         )

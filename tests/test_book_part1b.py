@@ -9,7 +9,6 @@ correct computation must meet (rounding errors of float64, finite differences).
 from __future__ import annotations
 
 import ast
-
 import json
 import math
 

@@ -153,7 +153,7 @@ def test_conv2d_backward_equals_torch_autograd():
 
 
 @settings(max_examples=100, deadline=None)
-@given(st.integers(1, 200), st.integers(1, 9), st.integers(1, 4))
+@given(st.integers(1, 200), st.integers(2, 9), st.integers(1, 4))  # k = 1 never shrinks n
 def test_valid_layers_that_fit_counts_until_conv_output_size_refuses(n, k, stride):
     size, layers = n, 0
     while True:
@@ -245,3 +245,29 @@ def test_animation_is_small_and_kernel_free(shape, stride, padding, dilation, fr
     out = conv2d(x[None, None], np.ones((1, 1, 3, 3)), stride=stride, padding=padding,
                  dilation=dilation)
     assert out.shape[2] * out.shape[3] == frames
+
+
+# -- 02 and 03: the helpers of the first pages -------------------------------------------------------
+
+via_dft = chapter_function("02-convolution-theorem.md", "via_dft")
+gaussian_kernel = chapter_function("03-grid-data.md", "gaussian_kernel")
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(1, 30), st.integers(1, 10), st.integers(0, 2**32 - 1))
+def test_via_dft_is_circular_convolution_and_padding_makes_it_linear(n, k, seed):
+    rng = np.random.default_rng(seed)
+    x, w = rng.standard_normal(n), rng.standard_normal(k)
+    N = max(n, k)
+    circular = np.zeros(N)
+    for i in range(N):  # the definition: indices wrap around modulo N
+        for m in range(n):
+            circular[i] += x[m] * np.concatenate([w, np.zeros(N - k)])[(i - m) % N]
+    np.testing.assert_allclose(via_dft(x, w, N), circular, atol=1e-10)
+    np.testing.assert_allclose(via_dft(x, w, n + k - 1), signal.convolve(x, w), atol=1e-10)
+
+
+@pytest.mark.parametrize("size, sigma", [(9, 2.0), (5, 1.0), (21, 3.5), (1, 1.0)])
+def test_gaussian_kernel_is_scipys_window_normalised(size, sigma):
+    window = signal.windows.gaussian(size, sigma)
+    np.testing.assert_allclose(gaussian_kernel(size, sigma), window / window.sum(), rtol=1e-12)

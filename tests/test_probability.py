@@ -234,7 +234,7 @@ def test_long_sums_through_the_fft_route_stay_non_negative_and_exact_enough():
     """Long pmfs take convolve's FFT route; its rounding must not produce negative entries."""
     from scipy import stats
 
-    values, pmf = P.dice_pmf(300, sides=20)
+    _, pmf = P.dice_pmf(300, sides=20)
     p2 = P.sum_pmf(pmf, pmf)  # 5,701 × 5,701 entries: the FFT route
     assert (p2 >= 0).all()
     expected = np.convolve(pmf, pmf)
