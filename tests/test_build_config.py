@@ -48,7 +48,8 @@ def test_makefile_build_is_strict() -> None:
     makefile = (ROOT / "Makefile").read_text()
     opts = re.search(r"^SPHINXOPTS\s*\?=\s*(.*)$", makefile, re.M).group(1).split()
     assert {"-n", "-W", "--keep-going"} <= set(opts)
-    assert "-c . $(SPHINXOPTS) book $(BUILDDIR)/html" in makefile
+    assert "$(SPHINXOPTS) book $(BUILDDIR)/html" in makefile
+    assert "-d $(BUILDDIR)/doctrees" in makefile  # doctrees (pickles) stay out of the site
 
 
 def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
@@ -98,6 +99,6 @@ def test_stderr_of_a_cell_fails_the_strict_build(tmp_path: Path) -> None:
 def test_makefile_pdf_prints_the_strict_singlehtml_build_into_the_site() -> None:
     makefile = (ROOT / "Makefile").read_text()
     recipe = re.search(r"^pdf:.*\n((?:\t.*\n)+)", makefile, re.M).group(1)
-    assert "-b singlehtml -c . $(SPHINXOPTS) book $(BUILDDIR)/singlehtml" in recipe
+    assert "-b singlehtml -c . -d $(BUILDDIR)/doctrees-singlehtml $(SPHINXOPTS) book" in recipe
     conf = _load_conf()
     assert f"$(BUILDDIR)/html/{conf.BOOK_PDF}" in recipe  # where the download menu links it
