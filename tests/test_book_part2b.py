@@ -12,10 +12,9 @@ import math
 import re
 
 import pytest
+from bookutils import HTML_DIR, glued
 from matplotlib import cbook
 from PIL import Image
-
-from bookutils import HTML_DIR, glued
 
 pytestmark = pytest.mark.book
 

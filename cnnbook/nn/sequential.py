@@ -90,7 +90,7 @@ class Sequential:
         return x
 
     def predict(self, x: ArrayLike, batch_size: int = 1000) -> np.ndarray:
-        """Class scores (before softmax), shape ``(N, K)``, computed ``batch_size`` inputs at a time.
+        """Class scores (before softmax), shape ``(N, K)``, ``batch_size`` inputs at a time.
 
         The input is converted to the dtype of the first parameter (float32 stays float32).
         """
