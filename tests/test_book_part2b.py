@@ -95,6 +95,10 @@ def test_unit_selectivity_claim():
     assert number(g, "p2deep_random_sim_median") <= number(g, "p2deep_random_sim_max")
     for name in ("p2deep_top_sim_min", "p2deep_random_sim_max"):
         assert -1 <= number(g, name) <= 1
+    # the page draws 200 inked patches at random and groups them by the number of top patches
+    top = int(number(g, "p2deep_top"))
+    assert number(g, "p2deep_random_draws") == len(range(0, 200, top))
+    assert number(g, "p2deep_n_units") == 6 and number(g, "p2deep_n_probe") == 2000
 
 
 def test_photograph_size_and_maps():
