@@ -132,6 +132,7 @@ def test_exercise_values():
     assert number(g, "p2deep_ex_ref_windows") == len(range(0, 6 - 2 + 1, 2)) == 3
     assert number(g, "p2deep_ex_ref_size") == 2
     assert text(g, "p2deep_ex_shape") == "(1, 1, 3, 3)"
+    assert number(g, "p2deep_ex_cost3") == pytest.approx((12 - 2) ** 2 / (28 - 4) ** 2)
     assert number(g, "p2deep_ex_params3") == (conv(1, 16, 3) + conv(16, 16, 3) + conv(16, 16, 3)
                                               + dense(16 * 10 * 10, 10))
 
