@@ -87,8 +87,10 @@ def shape_text(shape: tuple[int, ...]) -> str:
 
 def run(quick: bool) -> int:
     rng = np.random.default_rng(0)
-    print("| x | w | cnnbook route | SciPy route | cnnbook ms | SciPy ms | time ratio "
-          "| cnnbook MiB | SciPy MiB | memory ratio | within goal |")
+    print(
+        "| x | w | cnnbook route | SciPy route | cnnbook ms | SciPy ms | time ratio "
+        "| cnnbook MiB | SciPy MiB | memory ratio | within goal |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|")
     failures = 0
     for x_shape, w_shape in grid(quick):
@@ -104,9 +106,11 @@ def run(quick: bool) -> int:
             f"| {'yes' if ok else 'NO'} |",
             flush=True,
         )
-    print(f"\n{failures} case(s) outside the goal (time ≤ {TIME_FACTOR:g}× SciPy + "
-          f"{TIME_SLACK * 1e6:.0f} µs, memory ≤ {MEMORY_FACTOR:g}× SciPy + "
-          f"{MEMORY_SLACK // 1024} KiB)")
+    print(
+        f"\n{failures} case(s) outside the goal (time ≤ {TIME_FACTOR:g}× SciPy + "
+        f"{TIME_SLACK * 1e6:.0f} µs, memory ≤ {MEMORY_FACTOR:g}× SciPy + "
+        f"{MEMORY_SLACK // 1024} KiB)"
+    )
     return failures
 
 
@@ -136,8 +140,11 @@ def calibrate() -> dict[str, float]:
                 continue
             t = float(np.min(interleaved({route: fn}, rounds_for(first))[route]))
             rows.append([work[route].get(name, 0.0) / t for name in names])
-            print(f"{route:6s} {shape_text(x_shape):>12s} {shape_text(w_shape):>9s} "
-                  f"{t * 1e3:9.3f} ms", flush=True)
+            print(
+                f"{route:6s} {shape_text(x_shape):>12s} {shape_text(w_shape):>9s} "
+                f"{t * 1e3:9.3f} ms",
+                flush=True,
+            )
     constants, _ = scipy.optimize.nnls(np.array(rows), np.ones(len(rows)))
     fitted = {name: float(f"{value:.3g}") for name, value in zip(names, constants)}
     print("ROUTE_CONSTANTS =", fitted)

@@ -34,13 +34,26 @@ def main() -> None:
     print(f"{'recipe':<52} {'test accuracy':>13} {'seconds':>8}")
     for label, epochs, lr, schedule, shift in RECIPES:
         net = SimpleConvNet(weight_init_std="he", seed=0)
-        trainer = Trainer(net, x, t, x_test, t_test, epochs=args.epochs or epochs, batch_size=100,
-                          optimizer=Adam(lr=lr), seed=0, lr_schedule=schedule, max_shift=shift,
-                          verbose=False)
+        trainer = Trainer(
+            net,
+            x,
+            t,
+            x_test,
+            t_test,
+            epochs=args.epochs or epochs,
+            batch_size=100,
+            optimizer=Adam(lr=lr),
+            seed=0,
+            lr_schedule=schedule,
+            max_shift=shift,
+            verbose=False,
+        )
         start = time.perf_counter()
         history = trainer.train()
-        print(f"{label:<52} {history['test_acc'][-1]:>13.4f} {time.perf_counter() - start:>8.1f}",
-              flush=True)
+        print(
+            f"{label:<52} {history['test_acc'][-1]:>13.4f} {time.perf_counter() - start:>8.1f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

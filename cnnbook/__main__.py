@@ -44,8 +44,9 @@ def _argument(check, parse, expected: str):
 
 
 _positive_int = _argument(lambda v: check_int(v, "the value", 1), int, "a positive integer")
-_positive_float = _argument(lambda v: check_real(v, "the value", minimum=0, strict=True), float,
-                            "a positive number")
+_positive_float = _argument(
+    lambda v: check_real(v, "the value", minimum=0, strict=True), float, "a positive number"
+)
 _shift = _argument(lambda v: check_int(v, "the shift", 0), int, "a non-negative integer")
 _seed = _argument(lambda v: check_seed(v, "the seed"), int, "a non-negative integer")
 
@@ -76,12 +77,21 @@ def build_parser() -> argparse.ArgumentParser:
     # The defaults are the recipe of the book's training page (part2/06).
     train.add_argument("--epochs", type=_positive_int, default=8)
     train.add_argument("--batch-size", type=_positive_int, default=100)
-    train.add_argument("--lr", type=_positive_float, default=2e-3,
-                       help="Adam's (initial) learning rate")
-    train.add_argument("--lr-schedule", choices=("cosine", "constant"), default="cosine",
-                       help="cosine decay of the learning rate to 0, or a constant rate")
-    train.add_argument("--max-shift", type=_shift, default=2,
-                       help="augmentation: move each training image by up to this many pixels")
+    train.add_argument(
+        "--lr", type=_positive_float, default=2e-3, help="Adam's (initial) learning rate"
+    )
+    train.add_argument(
+        "--lr-schedule",
+        choices=("cosine", "constant"),
+        default="cosine",
+        help="cosine decay of the learning rate to 0, or a constant rate",
+    )
+    train.add_argument(
+        "--max-shift",
+        type=_shift,
+        default=2,
+        help="augmentation: move each training image by up to this many pixels",
+    )
     train.add_argument(
         "--seed", type=_seed, default=0, help="seed of the weights and the shuffling"
     )
@@ -168,8 +178,9 @@ def data_command(dataset: str, root: str | None, download: bool) -> int:
     from cnnbook.datasets import DatasetNotFoundError, cache_dir, fetch, verify
 
     if dataset != "all" and dataset not in DATASETS:
-        raise ValueError(f"dataset name must be one of {sorted(DATASETS)} or 'all', "
-                         f"got {dataset!r}")
+        raise ValueError(
+            f"dataset name must be one of {sorted(DATASETS)} or 'all', got {dataset!r}"
+        )
     names = list(DATASETS) if dataset == "all" else [dataset]
     notes: list[str] = []
     for name in names:
@@ -181,8 +192,10 @@ def data_command(dataset: str, root: str | None, download: bool) -> int:
     rows = [status for name in names for status in verify(name, root)]
     print(f"{'dataset':<14} {'file':<27} {'status':<7} location")
     for s in rows:
-        print(f"{s.dataset:<14} {s.filename:<27} {'ok' if s.ok else 'MISSING':<7} "
-              f"{s.path if s.ok else '-'}")
+        print(
+            f"{s.dataset:<14} {s.filename:<27} {'ok' if s.ok else 'MISSING':<7} "
+            f"{s.path if s.ok else '-'}"
+        )
     for s in rows:
         for problem in s.problems:
             print(f"rejected: {problem}")
@@ -190,8 +203,10 @@ def data_command(dataset: str, root: str | None, download: bool) -> int:
         print(f"download: {note}")
     ok = all(s.ok for s in rows)
     if not ok:
-        print("Some files are missing: set CNNBOOK_DATA to a folder holding them, copy them into "
-              f"{cache_dir(names[0]).parent}/<dataset>, or run with downloads enabled online.")
+        print(
+            "Some files are missing: set CNNBOOK_DATA to a folder holding them, copy them into "
+            f"{cache_dir(names[0]).parent}/<dataset>, or run with downloads enabled online."
+        )
     return 0 if ok else 1
 
 

@@ -45,14 +45,16 @@ def check_int(value: object, name: str, minimum: int) -> int:
     """
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise IntegerArgumentError(
-            f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__})")
+            f"{name} must be an integer >= {minimum}, got {value!r} ({type(value).__name__})"
+        )
     if value < minimum:
         raise ValueError(f"{name} must be >= {minimum}, got {value}")
     return int(value)
 
 
-def check_real(value: object, name: str, *, minimum: float | None = None,
-               strict: bool = False) -> float:
+def check_real(
+    value: object, name: str, *, minimum: float | None = None, strict: bool = False
+) -> float:
     """Return ``value`` as a finite ``float``, optionally bounded below.
 
     Python and NumPy real scalars (and 0-d real arrays) are accepted; bools are refused.
@@ -84,8 +86,7 @@ def check_real(value: object, name: str, *, minimum: float | None = None,
     return out
 
 
-def real_array(a: object, name: str, *, float64: bool = False, finite: bool = False
-               ) -> np.ndarray:
+def real_array(a: object, name: str, *, float64: bool = False, finite: bool = False) -> np.ndarray:
     """Return ``a`` as a real floating-point array, or raise an error that names ``name``.
 
     Integer and bool arrays become float64; float arrays keep their precision (float32 stays
@@ -172,8 +173,7 @@ def check_choice(value: object, name: str, choices: tuple[str, ...]) -> str:
     ValueError: mode must be one of 'max', 'avg', got 'min'
     """
     if not isinstance(value, str) or value not in choices:
-        raise ValueError(
-            f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
+        raise ValueError(f"{name} must be one of {', '.join(map(repr, choices))}, got {value!r}")
     return value
 
 
@@ -244,7 +244,8 @@ def check_path(value: object, name: str) -> Path:
         value = os.fspath(value)
     if not isinstance(value, str):
         raise TypeError(
-            f"{name} must be a path (str or os.PathLike), got {value!r} ({type(value).__name__})")
+            f"{name} must be a path (str or os.PathLike), got {value!r} ({type(value).__name__})"
+        )
     if not value:
         raise ValueError(f"{name} must be a path, got the empty string")
     return Path(value).expanduser()
@@ -268,8 +269,10 @@ def check_pair(value: object, name: str, minimum: int) -> tuple[int, int]:
     if isinstance(value, (tuple, list)):
         if len(value) != 2:
             raise ValueError(f"{name} must be an integer or a pair of integers, got {value!r}")
-        return (check_int(value[0], f"{name}[0]", minimum),
-                check_int(value[1], f"{name}[1]", minimum))
+        return (
+            check_int(value[0], f"{name}[0]", minimum),
+            check_int(value[1], f"{name}[1]", minimum),
+        )
     v = check_int(value, name, minimum)
     return v, v
 
@@ -290,11 +293,12 @@ def check_int_sequence(values: object, name: str, minimum: int) -> list[int]:
     [3, 3]
     """
     if isinstance(values, np.ndarray) and values.ndim != 1:
-        raise ValueError(f"{name} must be a sequence of integers, got an array of shape "
-                         f"{values.shape}")
+        raise ValueError(
+            f"{name} must be a sequence of integers, got an array of shape {values.shape}"
+        )
     if isinstance(values, (str, bytes)) or not isinstance(values, (Sequence, np.ndarray)):
         # ValueError, as cnnbook.conv's contract promises for every malformed size argument
-        raise ValueError(f"{name} must be a sequence of integers, got {values!r}")  # noqa: TRY004
+        raise ValueError(f"{name} must be a sequence of integers, got {values!r}")
     return [check_int(v, name, minimum) for v in values]
 
 
@@ -326,8 +330,10 @@ def check_alloc(count: int, name: str, *, itemsize: int = 8, what: str = "values
     count = int(count)
     size = count * itemsize
     if size > MAX_ALLOC_BYTES:
-        raise ValueError(f"{name} asks for {count} {what} ({_bytes_text(size)}), more than the "
-                         f"limit of {_bytes_text(MAX_ALLOC_BYTES)}")
+        raise ValueError(
+            f"{name} asks for {count} {what} ({_bytes_text(size)}), more than the "
+            f"limit of {_bytes_text(MAX_ALLOC_BYTES)}"
+        )
     return count
 
 

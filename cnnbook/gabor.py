@@ -90,14 +90,30 @@ def __getattr__(name: str) -> object:
 
 
 # -- validation ------------------------------------------------------------------------------------
-def _params(alpha: object, beta_x: object, beta_y: object, f: object, phi: object, x0: object,
-            y0: object, tau: object) -> tuple[float, ...]:
+def _params(
+    alpha: object,
+    beta_x: object,
+    beta_y: object,
+    f: object,
+    phi: object,
+    x0: object,
+    y0: object,
+    tau: object,
+) -> tuple[float, ...]:
     """Validated Gabor parameters in :data:`PARAM_NAMES` order."""
     f_ = check_real(f, "f", minimum=0)
     beta_x_ = check_real(beta_x, "beta_x", minimum=0, strict=True)
     beta_y_ = check_real(beta_y, "beta_y", minimum=0, strict=True)
-    return (check_real(alpha, "alpha"), beta_x_, beta_y_, f_, check_real(phi, "phi"),
-            check_real(x0, "x0"), check_real(y0, "y0"), check_real(tau, "tau"))
+    return (
+        check_real(alpha, "alpha"),
+        beta_x_,
+        beta_y_,
+        f_,
+        check_real(phi, "phi"),
+        check_real(x0, "x0"),
+        check_real(y0, "y0"),
+        check_real(tau, "tau"),
+    )
 
 
 def _image(name: str, a: object) -> np.ndarray:
@@ -105,9 +121,19 @@ def _image(name: str, a: object) -> np.ndarray:
 
 
 # -- the Gabor function ----------------------------------------------------------------------------
-def gabor(x: np.ndarray | float, y: np.ndarray | float, *, alpha: float = 1.0, beta_x: float,
-          beta_y: float, f: float, phi: float, x0: float = 0.0, y0: float = 0.0,
-          tau: float = 0.0) -> np.ndarray:
+def gabor(
+    x: np.ndarray | float,
+    y: np.ndarray | float,
+    *,
+    alpha: float = 1.0,
+    beta_x: float,
+    beta_y: float,
+    f: float,
+    phi: float,
+    x0: float = 0.0,
+    y0: float = 0.0,
+    tau: float = 0.0,
+) -> np.ndarray:
     """The Gabor function :math:`w(x, y)` of Goodfellow et al. (eq. 9.16), on arrays of points.
 
     Parameters
@@ -196,8 +222,9 @@ def gabor_kernel(size: int | tuple[int, int], **params: float) -> np.ndarray:
     return gabor(x, y, **params)
 
 
-def gabor_bank(size: int, taus: Sequence[float] | np.ndarray, fs: Sequence[float] | np.ndarray,
-               **params: float) -> np.ndarray:
+def gabor_bank(
+    size: int, taus: Sequence[float] | np.ndarray, fs: Sequence[float] | np.ndarray, **params: float
+) -> np.ndarray:
     """A bank of Gabor kernels over orientations and frequencies.
 
     Parameters
@@ -235,12 +262,17 @@ def gabor_bank(size: int, taus: Sequence[float] | np.ndarray, fs: Sequence[float
             raise TypeError(f"gabor_bank takes {name} from {name}s, not as a keyword argument")
     t = check_ndim(real_array(taus, "taus", float64=True, finite=True), "taus", 1, "(L,)")
     fr = check_ndim(real_array(fs, "fs", float64=True, finite=True), "fs", 1, "(K,)")
-    return np.stack([np.stack([gabor_kernel(size, tau=float(tk), f=float(fk), **params)
-                               for tk in t]) for fk in fr])
+    return np.stack(
+        [
+            np.stack([gabor_kernel(size, tau=float(tk), f=float(fk), **params) for tk in t])
+            for fk in fr
+        ]
+    )
 
 
-def quadrature_pair(size: int | tuple[int, int], *, phi: float = 0.0,
-                    **params: float) -> tuple[np.ndarray, np.ndarray]:
+def quadrature_pair(
+    size: int | tuple[int, int], *, phi: float = 0.0, **params: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Two Gabor kernels a quarter period apart: phases :math:`\\phi` and :math:`\\phi + \\pi/2`.
 
     Parameters
@@ -270,13 +302,15 @@ def quadrature_pair(size: int | tuple[int, int], *, phi: float = 0.0,
     True
     """
     phi_ = check_real(phi, "phi")
-    return gabor_kernel(size, phi=phi_, **params), gabor_kernel(size, phi=phi_ + np.pi / 2,
-                                                                **params)
+    return gabor_kernel(size, phi=phi_, **params), gabor_kernel(
+        size, phi=phi_ + np.pi / 2, **params
+    )
 
 
 # -- model cells -----------------------------------------------------------------------------------
-def simple_cell(image: np.ndarray, w: np.ndarray, *, rectify: bool = False,
-                mode: str = "valid") -> float | np.ndarray:
+def simple_cell(
+    image: np.ndarray, w: np.ndarray, *, rectify: bool = False, mode: str = "valid"
+) -> float | np.ndarray:
     """Response :math:`s(I) = \\sum_x \\sum_y w(x, y) I(x, y)` of a model simple cell.
 
     Parameters
@@ -330,13 +364,16 @@ def _linear(iname: str, image: object, wname: str, w: object, mode: str) -> floa
     if img.shape == w_.shape:
         return float(np.sum(w_ * img))
     if mode == "valid" and (img.shape[0] < w_.shape[0] or img.shape[1] < w_.shape[1]):
-        raise ValueError(f"{iname} of shape {img.shape} is smaller than {wname} of shape "
-                         f"{w_.shape}: 'valid' needs the receptive field to fit in the image")
+        raise ValueError(
+            f"{iname} of shape {img.shape} is smaller than {wname} of shape "
+            f"{w_.shape}: 'valid' needs the receptive field to fit in the image"
+        )
     return correlate(img, w_, mode=mode)
 
 
-def complex_cell(image: np.ndarray, w0: np.ndarray, w1: np.ndarray, *,
-                 mode: str = "valid") -> float | np.ndarray:
+def complex_cell(
+    image: np.ndarray, w0: np.ndarray, w1: np.ndarray, *, mode: str = "valid"
+) -> float | np.ndarray:
     """Energy-model complex cell :math:`c(I) = \\sqrt{s_0(I)^2 + s_1(I)^2}`.
 
     Parameters

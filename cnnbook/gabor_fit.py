@@ -59,8 +59,11 @@ class GaborFit(NamedTuple):
     iterations: int
 
 
-def _model_and_jacobian(theta: np.ndarray, x: np.ndarray, y: np.ndarray,
-                        ) -> tuple[np.ndarray, np.ndarray]:
+def _model_and_jacobian(
+    theta: np.ndarray,
+    x: np.ndarray,
+    y: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
     """Gabor kernel and its Jacobian with respect to
     ``theta = (alpha, log beta_x, log beta_y, f, phi, x0, y0, tau)``, both flattened."""
     alpha, lbx, lby, f, phi, x0, y0, tau = theta
@@ -74,17 +77,20 @@ def _model_and_jacobian(theta: np.ndarray, x: np.ndarray, y: np.ndarray,
     ec, es = env * np.cos(arg), env * np.sin(arg)
     g = alpha * ec
     d_xr = alpha * (-2.0 * bx * xr * ec - f * es)  # dg/dx'
-    d_yr = alpha * (-2.0 * by * yr * ec)           # dg/dy'
-    jac = np.stack([
-        ec,                           # alpha
-        -alpha * ec * xr**2 * bx,     # log beta_x
-        -alpha * ec * yr**2 * by,     # log beta_y
-        -alpha * es * xr,             # f
-        -alpha * es,                  # phi
-        -c * d_xr + s * d_yr,         # x0
-        -s * d_xr - c * d_yr,         # y0
-        yr * d_xr - xr * d_yr,        # tau
-    ], axis=-1)
+    d_yr = alpha * (-2.0 * by * yr * ec)  # dg/dy'
+    jac = np.stack(
+        [
+            ec,  # alpha
+            -alpha * ec * xr**2 * bx,  # log beta_x
+            -alpha * ec * yr**2 * by,  # log beta_y
+            -alpha * es * xr,  # f
+            -alpha * es,  # phi
+            -c * d_xr + s * d_yr,  # x0
+            -s * d_xr - c * d_yr,  # y0
+            yr * d_xr - xr * d_yr,  # tau
+        ],
+        axis=-1,
+    )
     return g.ravel(), jac.reshape(-1, 8)
 
 
@@ -97,8 +103,9 @@ def _fft_peak(w: np.ndarray, n_fft: int) -> tuple[float, float]:
     return float(math.hypot(fx, fy)), float(math.atan2(fy, fx) % np.pi)
 
 
-def _starts(d: np.ndarray, x: np.ndarray, y: np.ndarray, n_phases: int,
-            n_fft: int) -> list[np.ndarray]:
+def _starts(
+    d: np.ndarray, x: np.ndarray, y: np.ndarray, n_phases: int, n_fft: int
+) -> list[np.ndarray]:
     """Starting points read off the (normalised) kernel ``d``.
 
     The centre is the centroid of :math:`d^2` and the decays come from its spread. Two candidate
@@ -140,12 +147,18 @@ def _canonical(theta: np.ndarray) -> dict[str, float]:
     if turns % 2:
         phi = -phi
     phi = float(np.pi - (np.pi - phi) % (2 * np.pi))  # in (-pi, pi]
-    return dict(zip(PARAM_NAMES, (alpha, math.exp(lbx), math.exp(lby), f, phi, x0, y0,
-                                  float(tau)), strict=True))
+    return dict(
+        zip(
+            PARAM_NAMES,
+            (alpha, math.exp(lbx), math.exp(lby), f, phi, x0, y0, float(tau)),
+            strict=True,
+        )
+    )
 
 
-def fit_gabor(w: np.ndarray, *, n_phases: int = 8, max_iter: int = 200, tol: float = 1e-12,
-              n_fft: int = 64) -> GaborFit:
+def fit_gabor(
+    w: np.ndarray, *, n_phases: int = 8, max_iter: int = 200, tol: float = 1e-12, n_fft: int = 64
+) -> GaborFit:
     """Least-squares fit of a Gabor function to a 2-D kernel (e.g. a learned CNN filter).
 
     The kernel is first divided by its largest magnitude, so the fit behaves the same at every
@@ -203,9 +216,11 @@ def fit_gabor(w: np.ndarray, *, n_phases: int = 8, max_iter: int = 200, tol: flo
     max_iter_ = check_int(max_iter, "max_iter", 1)
     n_fft_ = check_int(n_fft, "n_fft", 2)
     if max(n_fft_, *w_.shape) ** 2 > MAX_PIXELS:
-        raise ValueError(f"n_fft = {n_fft_} and w of shape {w_.shape} ask for an FFT of "
-                         f"{max(n_fft_, *w_.shape) ** 2:,} points; the limit is {MAX_PIXELS:,} "
-                         f"(cnnbook.stimuli.MAX_PIXELS)")
+        raise ValueError(
+            f"n_fft = {n_fft_} and w of shape {w_.shape} ask for an FFT of "
+            f"{max(n_fft_, *w_.shape) ** 2:,} points; the limit is {MAX_PIXELS:,} "
+            f"(cnnbook.stimuli.MAX_PIXELS)"
+        )
     eps = float(np.finfo(float).eps)
     tol_ = check_real(tol, "tol", minimum=eps)
     if tol_ >= 1:
@@ -226,17 +241,31 @@ def fit_gabor(w: np.ndarray, *, n_phases: int = 8, max_iter: int = 200, tol: flo
     def jacobian(theta: np.ndarray) -> np.ndarray:
         return _model_and_jacobian(theta, x, y)[1]
 
-    runs = [least_squares(residual, theta, jac=jacobian, bounds=(lower, upper), method="trf",
-                          ftol=tol_, xtol=tol_, gtol=tol_, max_nfev=max_iter_)
-            for theta in _starts(d, x, y, n_phases_, n_fft_)]
+    runs = [
+        least_squares(
+            residual,
+            theta,
+            jac=jacobian,
+            bounds=(lower, upper),
+            method="trf",
+            ftol=tol_,
+            xtol=tol_,
+            gtol=tol_,
+            max_nfev=max_iter_,
+        )
+        for theta in _starts(d, x, y, n_phases_, n_fft_)
+    ]
     best = min(runs, key=lambda run: run.cost)
     params = _canonical(best.x)
     kernel_d = gabor_kernel(w_.shape, **params)
     residual_ = float(np.linalg.norm(kernel_d - d) / np.linalg.norm(d))
     alpha = params["alpha"] * scale
     if not math.isfinite(alpha):
-        raise ValueError(f"w is too large to fit: its largest magnitude {scale:.3g} times the "
-                         f"fitted relative scale {params['alpha']:.3g} overflows float64")
+        raise ValueError(
+            f"w is too large to fit: its largest magnitude {scale:.3g} times the "
+            f"fitted relative scale {params['alpha']:.3g} overflows float64"
+        )
     params["alpha"] = alpha
-    return GaborFit(params=params, kernel=kernel_d * scale, residual=residual_,
-                    iterations=int(best.nfev))
+    return GaborFit(
+        params=params, kernel=kernel_d * scale, residual=residual_, iterations=int(best.nfev)
+    )

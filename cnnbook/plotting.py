@@ -99,8 +99,9 @@ def _register_html_formatter() -> None:
         shell.display_formatter.formatters["text/html"].for_type(Figure, figure_html)
 
 
-def figure(width: float = 6.4, height: float = 3.6, nrows: int = 1, ncols: int = 1,
-           **kwargs: object) -> tuple[Figure, Axes | np.ndarray]:
+def figure(
+    width: float = 6.4, height: float = 3.6, nrows: int = 1, ncols: int = 1, **kwargs: object
+) -> tuple[Figure, Axes | np.ndarray]:
     """Create a figure in the book's style.
 
     Parameters
@@ -127,8 +128,16 @@ def figure(width: float = 6.4, height: float = 3.6, nrows: int = 1, ncols: int =
     return plt.subplots(nrows, ncols, figsize=(width, height), **kwargs)
 
 
-def show_array(ax: Axes, a: np.ndarray, *, title: str | None = None, signed: bool | None = None,
-               colorbar: bool = False, annotate: bool = False, fmt: str = "{:.2g}") -> None:
+def show_array(
+    ax: Axes,
+    a: np.ndarray,
+    *,
+    title: str | None = None,
+    signed: bool | None = None,
+    colorbar: bool = False,
+    annotate: bool = False,
+    fmt: str = "{:.2g}",
+) -> None:
     """Draw a 2-D array as an image, the way every chapter shows kernels and feature maps.
 
     Parameters
@@ -175,13 +184,25 @@ def show_array(ax: Axes, a: np.ndarray, *, title: str | None = None, signed: boo
         mid = (lo + hi) / 2
         for (i, j), v in np.ndenumerate(a):
             dark = (v < mid) if not signed else abs(v) > 0.5 * max(abs(lo), abs(hi))
-            ax.text(j, i, fmt.format(v), ha="center", va="center", fontsize=8,
-                    color="white" if dark else "black")
+            ax.text(
+                j,
+                i,
+                fmt.format(v),
+                ha="center",
+                va="center",
+                fontsize=8,
+                color="white" if dark else "black",
+            )
 
 
-def image_grid(images: Sequence[np.ndarray] | np.ndarray, *, ncols: int = 8,
-               titles: Sequence[str] | None = None, size: float = 1.0,
-               signed: bool | None = None) -> Figure:
+def image_grid(
+    images: Sequence[np.ndarray] | np.ndarray,
+    *,
+    ncols: int = 8,
+    titles: Sequence[str] | None = None,
+    size: float = 1.0,
+    signed: bool | None = None,
+) -> Figure:
     """Show many small 2-D arrays (kernels, digits, feature maps) in a grid.
 
     Parameters
@@ -213,8 +234,13 @@ def image_grid(images: Sequence[np.ndarray] | np.ndarray, *, ncols: int = 8,
         raise ValueError("images must hold at least one array")
     ncols = max(1, min(ncols, n))
     nrows = -(-n // ncols)
-    fig, axes = figure(width=size * ncols, height=size * nrows + (0.25 * nrows if titles else 0),
-                       nrows=nrows, ncols=ncols, squeeze=False)
+    fig, axes = figure(
+        width=size * ncols,
+        height=size * nrows + (0.25 * nrows if titles else 0),
+        nrows=nrows,
+        ncols=ncols,
+        squeeze=False,
+    )
     for k, ax in enumerate(axes.flat):
         if k < n:
             show_array(ax, images[k], title=titles[k] if titles else None, signed=signed)
@@ -385,8 +411,11 @@ def _dark_colours(fig: Figure) -> Iterator[None]:
         if isinstance(artist, AxesImage) or artist is fig.patch:
             continue
         if isinstance(artist, Text):
-            on_image = (artist.axes is not None and id(artist.axes) in image_axes
-                        and artist in artist.axes.texts)
+            on_image = (
+                artist.axes is not None
+                and id(artist.axes) in image_axes
+                and artist in artist.axes.texts
+            )
             if not on_image:
                 swap(artist, "color")
             continue

@@ -355,8 +355,9 @@ def uniform_density(x: ArrayLike, low: float = 0.0, high: float = 1.0) -> np.nda
     return np.where((x >= low) & (x <= high), 1.0 / (high - low), 0.0)
 
 
-def triangular_density(x: ArrayLike, low: float = 0.0, peak: float = 1.0,
-                       high: float = 2.0) -> np.ndarray:
+def triangular_density(
+    x: ArrayLike, low: float = 0.0, peak: float = 1.0, high: float = 2.0
+) -> np.ndarray:
     """The triangular density rising from ``low`` to ``peak`` and falling to ``high``.
 
     The sum of two independent uniforms on ``[0, 1]`` has the default triangle on ``[0, 2]``:
@@ -493,8 +494,12 @@ def gamma_density(x: ArrayLike, shape: float, rate: float = 1.0) -> np.ndarray:
     rate = check_real(rate, "rate", minimum=0, strict=True)
     x = real_array(x, "x", float64=True)
     positive = np.where(x > 0, x, 1.0)  # log is taken at x > 0 only
-    log_p = (shape * math.log(rate) + (shape - 1.0) * np.log(positive) - rate * positive
-             - math.lgamma(shape))
+    log_p = (
+        shape * math.log(rate)
+        + (shape - 1.0) * np.log(positive)
+        - rate * positive
+        - math.lgamma(shape)
+    )
     # the limit at x = 0: rate for shape 1 (the exponential), 0 above, infinite below
     at_zero = rate if shape == 1 else (0.0 if shape > 1 else math.inf)
     return np.where(x > 0, np.exp(log_p), np.where(x == 0, at_zero, 0.0))

@@ -17,7 +17,8 @@ contrast-inverse alike, it averages to zero, and the **spike-triggered covarianc
 
 .. math::
 
-    \\mathrm{STC} = \\frac{\\sum_k r_k (x_k - \\mathrm{STA})(x_k - \\mathrm{STA})^\\top}{\\sum_k r_k}
+    \\mathrm{STC} = \\frac{\\sum_k r_k \\, (x_k - \\mathrm{STA})(x_k - \\mathrm{STA})^\\top}
+                        {\\sum_k r_k}
 
 takes over: its eigenvectors whose eigenvalues differ most from the stimulus variance
 :math:`\\sigma^2` span the filters the cell squares.
@@ -44,21 +45,28 @@ import numpy as np
 from cnnbook._validate import check_int, check_ndim, check_real, real_array
 from cnnbook.stimuli import MAX_PIXELS, _shape
 
-__all__ = ["ln_poisson_responses", "spike_triggered_average", "spike_triggered_covariance",
-           "white_noise"]
+__all__ = [
+    "ln_poisson_responses",
+    "spike_triggered_average",
+    "spike_triggered_covariance",
+    "white_noise",
+]
 
 
 def _stimuli(x: object) -> np.ndarray:
-    return check_ndim(real_array(x, "stimuli", float64=True, finite=True), "stimuli", 3,
-                      "(n, rows, cols)")
+    return check_ndim(
+        real_array(x, "stimuli", float64=True, finite=True), "stimuli", 3, "(n, rows, cols)"
+    )
 
 
 def _counts(r: object, n: int) -> np.ndarray:
-    counts = check_ndim(real_array(r, "responses", float64=True, finite=True), "responses", 1,
-                        "(n,)")
+    counts = check_ndim(
+        real_array(r, "responses", float64=True, finite=True), "responses", 1, "(n,)"
+    )
     if counts.shape[0] != n:
-        raise ValueError(f"responses must hold one count per stimulus: {n} stimuli, "
-                         f"{counts.shape[0]} responses")
+        raise ValueError(
+            f"responses must hold one count per stimulus: {n} stimuli, {counts.shape[0]} responses"
+        )
     if np.any(counts < 0):
         raise ValueError("responses must be non-negative (spike counts or rates)")
     if counts.sum() == 0:
@@ -66,8 +74,9 @@ def _counts(r: object, n: int) -> np.ndarray:
     return counts
 
 
-def white_noise(n: int, size: int | tuple[int, int], *, seed: int, contrast: float = 1.0
-                ) -> np.ndarray:
+def white_noise(
+    n: int, size: int | tuple[int, int], *, seed: int, contrast: float = 1.0
+) -> np.ndarray:
     """``n`` Gaussian white-noise images: every pixel independent, mean 0, standard deviation
     ``contrast``.
 
@@ -101,21 +110,25 @@ def white_noise(n: int, size: int | tuple[int, int], *, seed: int, contrast: flo
     n_ = check_int(n, "n", 1)
     rows, cols = _shape(size)
     if n_ * rows * cols > MAX_PIXELS:
-        raise ValueError(f"n = {n_} images of {rows} × {cols} pixels are {n_ * rows * cols:,} "
-                         f"values; the limit is {MAX_PIXELS:,} (cnnbook.stimuli.MAX_PIXELS)")
+        raise ValueError(
+            f"n = {n_} images of {rows} × {cols} pixels are {n_ * rows * cols:,} "
+            f"values; the limit is {MAX_PIXELS:,} (cnnbook.stimuli.MAX_PIXELS)"
+        )
     seed_ = check_int(seed, "seed", 0)
     sigma = check_real(contrast, "contrast", minimum=0, strict=True)
     return sigma * np.random.default_rng(seed_).standard_normal((n_, rows, cols))
 
 
-def ln_poisson_responses(stimuli: np.ndarray, w: np.ndarray, *, gain: float, seed: int
-                         ) -> np.ndarray:
+def ln_poisson_responses(
+    stimuli: np.ndarray, w: np.ndarray, *, gain: float, seed: int
+) -> np.ndarray:
     """Spike counts of a linear–nonlinear–Poisson model simple cell.
 
-    Stimulus :math:`x_k` drives the rate :math:`\\lambda_k = \\text{gain} \\cdot \\max(0, w \\cdot x_k)`
-    (the rectified simple cell of :func:`cnnbook.gabor.simple_cell`), and the count is drawn from
-    a Poisson distribution of mean :math:`\\lambda_k`: a neuron fires irregularly, and only its
-    average follows the model.
+    Stimulus :math:`x_k` drives the rate
+    :math:`\\lambda_k = \\text{gain} \\cdot \\max(0, w \\cdot x_k)` (the rectified
+    simple cell of :func:`cnnbook.gabor.simple_cell`), and the count is drawn from a Poisson
+    distribution of mean :math:`\\lambda_k`: a neuron fires irregularly, and only its average
+    follows the model.
 
     Parameters
     ----------
@@ -148,8 +161,9 @@ def ln_poisson_responses(stimuli: np.ndarray, w: np.ndarray, *, gain: float, see
     x = _stimuli(stimuli)
     w_ = check_ndim(real_array(w, "w", float64=True, finite=True), "w", 2, "(rows, cols)")
     if w_.shape != x.shape[1:]:
-        raise ValueError(f"w of shape {w_.shape} must have the shape of one stimulus, "
-                         f"{x.shape[1:]}")
+        raise ValueError(
+            f"w of shape {w_.shape} must have the shape of one stimulus, {x.shape[1:]}"
+        )
     g = check_real(gain, "gain", minimum=0, strict=True)
     rng = np.random.default_rng(check_int(seed, "seed", 0))
     rate = g * np.maximum(np.tensordot(x, w_, axes=2), 0.0)
@@ -220,8 +234,10 @@ def spike_triggered_covariance(stimuli: np.ndarray, responses: np.ndarray) -> np
     x = _stimuli(stimuli)
     pixels = x.shape[1] * x.shape[2]
     if pixels > 4096:
-        raise ValueError(f"stimuli of {x.shape[1]} × {x.shape[2]} = {pixels} pixels would give a "
-                         f"{pixels} × {pixels} covariance; the limit is 4096 pixels")
+        raise ValueError(
+            f"stimuli of {x.shape[1]} × {x.shape[2]} = {pixels} pixels would give a "
+            f"{pixels} × {pixels} covariance; the limit is 4096 pixels"
+        )
     r = _counts(responses, x.shape[0])
     centred = x.reshape(x.shape[0], -1) - spike_triggered_average(x, r).ravel()
     return (centred.T * r) @ centred / r.sum()

@@ -45,9 +45,13 @@ __all__ = [
 # --------------------------------------------------------------------------- 1-D
 
 
-def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
-               notes: Sequence[float] = (440.0, 554.37, 659.26, 880.0),
-               noise: float = 0.02, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def sound_wave(
+    duration: float = 1.6,
+    sample_rate: int = 8000,
+    notes: Sequence[float] = (440.0, 554.37, 659.26, 880.0),
+    noise: float = 0.02,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """A short melody sampled in time: amplitude × time.
 
     The notes are played one after the other, each for ``duration / len(notes)`` seconds, as a
@@ -117,8 +121,11 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
         local = t - i * note_length  # time since the note started
         inside = (local >= 0) & (local < note_length)
         envelope = np.minimum(local / 0.01, 1.0) * np.exp(-local / (note_length / 3))
-        tone = sum(a * np.sin(2 * np.pi * h * f * local)
-                   for h, a in ((1, 1.0), (2, 0.5), (3, 0.25)) if h * f < sample_rate / 2)
+        tone = sum(
+            a * np.sin(2 * np.pi * h * f * local)
+            for h, a in ((1, 1.0), (2, 0.5), (3, 0.25))
+            if h * f < sample_rate / 2
+        )
         x += np.where(inside, envelope * tone, 0.0)
     x += noise * np.random.default_rng(seed).standard_normal(n)
     peak = np.abs(x).max()
@@ -126,12 +133,23 @@ def sound_wave(duration: float = 1.6, sample_rate: int = 8000,
 
 
 #: The joints of :func:`skeleton_angles`, in row order.
-JOINTS: tuple[str, ...] = ("left hip", "right hip", "left knee", "right knee",
-                           "left elbow", "right elbow")
+JOINTS: tuple[str, ...] = (
+    "left hip",
+    "right hip",
+    "left knee",
+    "right knee",
+    "left elbow",
+    "right elbow",
+)
 
 
-def skeleton_angles(duration: float = 4.0, frame_rate: int = 30, stride_rate: float = 1.0,
-                    noise: float = 2.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+def skeleton_angles(
+    duration: float = 4.0,
+    frame_rate: int = 30,
+    stride_rate: float = 1.0,
+    noise: float = 2.0,
+    seed: int = 0,
+) -> tuple[np.ndarray, np.ndarray]:
     """Joint angles of a walking skeleton over time: joints × time, in degrees.
 
     A simple periodic gait with phase ``theta = 2 pi stride_rate t``: the hips swing
@@ -196,8 +214,16 @@ def skeleton_angles(duration: float = 4.0, frame_rate: int = 30, stride_rate: fl
     def elbow(theta):
         return 15 + 10 * np.sin(theta + np.pi)
 
-    angles = np.stack([hip(theta_left), hip(theta_right), knee(theta_left), knee(theta_right),
-                       elbow(theta_left), elbow(theta_right)])
+    angles = np.stack(
+        [
+            hip(theta_left),
+            hip(theta_right),
+            knee(theta_left),
+            knee(theta_right),
+            elbow(theta_left),
+            elbow(theta_right),
+        ]
+    )
     angles += noise * np.random.default_rng(seed).standard_normal(angles.shape)
     return t, angles
 
@@ -289,8 +315,9 @@ def stft(x: ArrayLike, window_size: int = 256, hop: int = 64) -> np.ndarray:
     return spectra.T
 
 
-def spectrogram(x: ArrayLike, sample_rate: float, window_size: int = 256,
-                hop: int = 64) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def spectrogram(
+    x: ArrayLike, sample_rate: float, window_size: int = 256, hop: int = 64
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The magnitude of :func:`stft` with its axes: rows are frequencies, columns are times.
 
     Parameters
@@ -370,12 +397,16 @@ def color_image(height: int = 96, width: int = 128, seed: int = 0) -> np.ndarray
     """
     height = check_int(height, "height", 16)
     width = check_int(width, "width", 16)
-    check_alloc(height * width, "height and width", itemsize=8 * 8,
-                what="pixels (8 working arrays of 8 bytes each)")
+    check_alloc(
+        height * width,
+        "height and width",
+        itemsize=8 * 8,
+        what="pixels (8 working arrays of 8 bytes each)",
+    )
     rng = np.random.default_rng(check_seed(seed))
     v, u = np.mgrid[0:height, 0:width]
     v = (v + 0.5) / height  # 0 at the top, 1 at the bottom
-    u = (u + 0.5) / width   # 0 at the left, 1 at the right
+    u = (u + 0.5) / width  # 0 at the left, 1 at the right
     image = np.empty((3, height, width))
 
     def paint(mask: np.ndarray, rgb: tuple[float, float, float]) -> None:
@@ -408,16 +439,16 @@ def color_image(height: int = 96, width: int = 128, seed: int = 0) -> np.ndarray
 #: (as in Kak & Slaney's phantom, with the contrast raised), leaving out its small tilts.
 _ELLIPSOIDS: tuple[tuple[float, ...], ...] = (
     # A      a       b      c      x0     y0      z0     phi
-    (1.0,  0.69,   0.92,  0.81,  0.0,   0.0,    0.0,   0.0),    # skull
-    (-0.8, 0.6624, 0.874, 0.78,  0.0,  -0.0184, 0.0,   0.0),    # brain
-    (-0.2, 0.11,   0.31,  0.22,  0.22,  0.0,    0.0,  -18.0),   # right ventricle
-    (-0.2, 0.16,   0.41,  0.28, -0.22,  0.0,    0.0,   18.0),   # left ventricle
-    (0.1,  0.21,   0.25,  0.41,  0.0,   0.35,  -0.15,  0.0),
-    (0.1,  0.046,  0.046, 0.05,  0.0,   0.1,    0.25,  0.0),
-    (0.1,  0.046,  0.046, 0.05,  0.0,  -0.1,    0.25,  0.0),
-    (0.1,  0.046,  0.023, 0.05, -0.08, -0.605,  0.0,   0.0),
-    (0.1,  0.023,  0.023, 0.02,  0.0,  -0.606,  0.0,   0.0),
-    (0.1,  0.023,  0.046, 0.02,  0.06, -0.605,  0.0,   0.0),
+    (1.0, 0.69, 0.92, 0.81, 0.0, 0.0, 0.0, 0.0),  # skull
+    (-0.8, 0.6624, 0.874, 0.78, 0.0, -0.0184, 0.0, 0.0),  # brain
+    (-0.2, 0.11, 0.31, 0.22, 0.22, 0.0, 0.0, -18.0),  # right ventricle
+    (-0.2, 0.16, 0.41, 0.28, -0.22, 0.0, 0.0, 18.0),  # left ventricle
+    (0.1, 0.21, 0.25, 0.41, 0.0, 0.35, -0.15, 0.0),
+    (0.1, 0.046, 0.046, 0.05, 0.0, 0.1, 0.25, 0.0),
+    (0.1, 0.046, 0.046, 0.05, 0.0, -0.1, 0.25, 0.0),
+    (0.1, 0.046, 0.023, 0.05, -0.08, -0.605, 0.0, 0.0),
+    (0.1, 0.023, 0.023, 0.02, 0.0, -0.606, 0.0, 0.0),
+    (0.1, 0.023, 0.046, 0.02, 0.06, -0.605, 0.0, 0.0),
 )
 
 
@@ -467,7 +498,7 @@ def ct_volume(size: int = 64, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     volume = np.zeros((size, size, size))
     for A, a, b, c, x0, y0, z0, phi in _ELLIPSOIDS:
         cos, sin = math.cos(math.radians(phi)), math.sin(math.radians(phi))
-        xr = (x - x0) * cos + (y - y0) * sin   # coordinates in the ellipsoid's own axes
+        xr = (x - x0) * cos + (y - y0) * sin  # coordinates in the ellipsoid's own axes
         yr = -(x - x0) * sin + (y - y0) * cos
         inside = (xr / a) ** 2 + (yr / b) ** 2 + ((z - z0) / c) ** 2 <= 1.0
         volume[inside] += A
@@ -477,8 +508,14 @@ def ct_volume(size: int = 64, noise: float = 0.0, seed: int = 0) -> np.ndarray:
     return volume
 
 
-def color_video(n_frames: int = 24, height: int = 48, width: int = 64, radius: float = 6.0,
-                noise: float = 0.03, seed: int = 0) -> np.ndarray:
+def color_video(
+    n_frames: int = 24,
+    height: int = 48,
+    width: int = 64,
+    radius: float = 6.0,
+    noise: float = 0.03,
+    seed: int = 0,
+) -> np.ndarray:
     """A colour video of a red ball rolling from left to right at constant speed.
 
     The background is a fixed gradient (teal on the left to light blue on the right). In frame
@@ -535,14 +572,20 @@ def color_video(n_frames: int = 24, height: int = 48, width: int = 64, radius: f
                 f"{name} must exceed 2 * radius + 3 = {2 * radius + 3:g} (radius = {radius:g}), "
                 f"got {size}"
             )
-    check_alloc(n_frames * 3 * height * width, "n_frames, height and width", itemsize=8 * 3,
-                what="values (3 working arrays of 8 bytes each)")
+    check_alloc(
+        n_frames * 3 * height * width,
+        "n_frames, height and width",
+        itemsize=8 * 3,
+        what="values (3 working arrays of 8 bytes each)",
+    )
     rows, cols = np.mgrid[0:height, 0:width]
-    background = np.stack([
-        0.1 + 0.5 * cols / (width - 1),
-        0.55 + 0.25 * cols / (width - 1),
-        0.6 + 0.3 * cols / (width - 1),
-    ])
+    background = np.stack(
+        [
+            0.1 + 0.5 * cols / (width - 1),
+            0.55 + 0.25 * cols / (width - 1),
+            0.6 + 0.3 * cols / (width - 1),
+        ]
+    )
     video = np.repeat(background[None], n_frames, axis=0)
     centre_row = (height - 1) / 2
     for t in range(n_frames):

@@ -48,8 +48,10 @@ def _shape(size: object) -> tuple[int, int]:
         raise ValueError(f"size must be an int or a pair (rows, cols), got {size!r}")
     rows, cols = (check_int(n, "size", 1) for n in items)
     if rows * cols > MAX_PIXELS:
-        raise ValueError(f"size {size!r} asks for {rows} × {cols} = {rows * cols:,} pixels; "
-                         f"the limit is {MAX_PIXELS:,} (cnnbook.stimuli.MAX_PIXELS)")
+        raise ValueError(
+            f"size {size!r} asks for {rows} × {cols} = {rows * cols:,} pixels; "
+            f"the limit is {MAX_PIXELS:,} (cnnbook.stimuli.MAX_PIXELS)"
+        )
     return rows, cols
 
 
@@ -82,8 +84,9 @@ def centred_grid(size: int | tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     ([-1.0, 0.0, 1.0], [-1.0, 0.0, 1.0])
     """
     rows, cols = _shape(size)
-    y, x = np.meshgrid(np.arange(rows) - (rows - 1) / 2, np.arange(cols) - (cols - 1) / 2,
-                       indexing="ij")
+    y, x = np.meshgrid(
+        np.arange(rows) - (rows - 1) / 2, np.arange(cols) - (cols - 1) / 2, indexing="ij"
+    )
     return x, y
 
 
@@ -98,8 +101,14 @@ def _rotated(size: object, angle: float, x0: float, y0: float) -> tuple[np.ndarr
     return np.round(dx * c + dy * s, 12), np.round(-dx * s + dy * c, 12)
 
 
-def grating(size: int | tuple[int, int], *, f: float, tau: float = 0.0, phi: float = 0.0,
-            contrast: float = 1.0) -> np.ndarray:
+def grating(
+    size: int | tuple[int, int],
+    *,
+    f: float,
+    tau: float = 0.0,
+    phi: float = 0.0,
+    contrast: float = 1.0,
+) -> np.ndarray:
     """A sinusoidal grating :math:`I(x, y) = c \\cos(f x' + \\phi)` on the centred grid.
 
     It is the carrier of :func:`cnnbook.gabor.gabor` without the envelope (same
@@ -141,8 +150,15 @@ def grating(size: int | tuple[int, int], *, f: float, tau: float = 0.0, phi: flo
     return c * np.cos(f_ * (x * math.cos(tau_) + y * math.sin(tau_)) + phi_)
 
 
-def bar(size: int | tuple[int, int], angle: float, *, length: float = 9.0, width: float = 1.5,
-        x0: float = 0.0, y0: float = 0.0) -> np.ndarray:
+def bar(
+    size: int | tuple[int, int],
+    angle: float,
+    *,
+    length: float = 9.0,
+    width: float = 1.5,
+    x0: float = 0.0,
+    y0: float = 0.0,
+) -> np.ndarray:
     """A bright bar (1 on the bar, 0 elsewhere): a rectangle centred at ``(x0, y0)``.
 
     Parameters
@@ -183,8 +199,9 @@ def bar(size: int | tuple[int, int], angle: float, *, length: float = 9.0, width
     return ((np.abs(u) <= length_ / 2) & (np.abs(v) <= width_ / 2)).astype(float)
 
 
-def edge(size: int | tuple[int, int], angle: float, *, x0: float = 0.0,
-         y0: float = 0.0) -> np.ndarray:
+def edge(
+    size: int | tuple[int, int], angle: float, *, x0: float = 0.0, y0: float = 0.0
+) -> np.ndarray:
     """A step edge: 1 (light) on one side of a line through ``(x0, y0)``, 0 (dark) on the other.
 
     Parameters

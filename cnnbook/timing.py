@@ -89,9 +89,9 @@ def time_direct_vs_fft(
     """Median run time of the direct and the FFT route of :func:`cnnbook.conv.convolve`, per k.
 
     For each kernel size, ``convolve(x, w, "full", method="direct")`` and ``method="fft"`` are
-    timed by ``cnnbook.timing.interleaved`` (one warm-up call each, then ``repeats`` alternating rounds) on
-    seeded Gaussian noise; the medians are reported. Times are wall-clock and depend on the
-    machine; :func:`cnnbook.conv.route_seconds` predicts them.
+    timed by ``cnnbook.timing.interleaved`` (one warm-up call each, then ``repeats`` alternating
+    rounds) on seeded Gaussian noise; the medians are reported. Times are wall-clock and depend on
+    the machine; :func:`cnnbook.conv.route_seconds` predicts them.
 
     Parameters
     ----------

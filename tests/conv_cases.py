@@ -9,8 +9,9 @@ seeds = st.integers(0, 2**32 - 1)
 
 
 @st.composite
-def conv_layer_cases(draw, *, max_batch: int, max_filters: int, max_kernel: int, max_dilation: int,
-                max_side: int):
+def conv_layer_cases(
+    draw, *, max_batch: int, max_filters: int, max_kernel: int, max_dilation: int, max_side: int
+):
     """x (N, C, H, W), w (F, C, KH, KW), b or None, and (stride, padding, dilation) pairs.
 
     The input is large enough for at least one output position once padded; each ``max_*``

@@ -25,8 +25,11 @@ STRUCT_CODES = {0x08: "B", 0x09: "b", 0x0B: "h", 0x0C: "i", 0x0D: "f", 0x0E: "d"
 
 def idx_bytes(code: int, shape: tuple[int, ...], values: list) -> bytes:
     fmt = STRUCT_CODES[code]
-    return (bytes([0, 0, code, len(shape)]) + struct.pack(f">{len(shape)}I", *shape)
-            + struct.pack(f">{len(values)}{fmt}", *values))
+    return (
+        bytes([0, 0, code, len(shape)])
+        + struct.pack(f">{len(shape)}I", *shape)
+        + struct.pack(f">{len(values)}{fmt}", *values)
+    )
 
 
 GOOD = idx_bytes(0x08, (2, 3), [1, 2, 3, 4, 5, 6])
@@ -45,18 +48,29 @@ class Fake:
         self.x_test = rng.integers(0, 256, size=(N_TEST, 28, 28), dtype=np.uint8)
         self.t_test = rng.integers(0, 10, size=N_TEST).astype(np.uint8)
         raw = {
-            "train-images-idx3-ubyte": idx_bytes(0x08, (N_TRAIN, 28, 28), self.x_train.ravel().tolist()),
+            "train-images-idx3-ubyte": idx_bytes(
+                0x08, (N_TRAIN, 28, 28), self.x_train.ravel().tolist()
+            ),
             "train-labels-idx1-ubyte": idx_bytes(0x08, (N_TRAIN,), self.t_train.tolist()),
-            "t10k-images-idx3-ubyte": idx_bytes(0x08, (N_TEST, 28, 28), self.x_test.ravel().tolist()),
+            "t10k-images-idx3-ubyte": idx_bytes(
+                0x08, (N_TEST, 28, 28), self.x_test.ravel().tolist()
+            ),
             "t10k-labels-idx1-ubyte": idx_bytes(0x08, (N_TEST,), self.t_test.tolist()),
         }
         self.raw = raw
         self.gz = {f"{k}.gz": gzip.compress(v, mtime=0) for k, v in raw.items()}
-        files = [ds.IdxFile(f"{k}.gz", hashlib.sha256(self.gz[f"{k}.gz"]).hexdigest(),
-                            hashlib.sha256(v).hexdigest(), len(self.gz[f"{k}.gz"]))
-                 for k, v in raw.items()]
-        self.info = ds.DatasetInfo(name, f"Fake-{name}", *files,
-                                   class_names=tuple(f"c{i}" for i in range(10)))
+        files = [
+            ds.IdxFile(
+                f"{k}.gz",
+                hashlib.sha256(self.gz[f"{k}.gz"]).hexdigest(),
+                hashlib.sha256(v).hexdigest(),
+                len(self.gz[f"{k}.gz"]),
+            )
+            for k, v in raw.items()
+        ]
+        self.info = ds.DatasetInfo(
+            name, f"Fake-{name}", *files, class_names=tuple(f"c{i}" for i in range(10))
+        )
 
     def write(self, folder: Path, names: list[str] | None = None) -> Path:
         folder.mkdir(parents=True, exist_ok=True)

@@ -12,8 +12,18 @@ import math
 import numpy as np
 
 
-def gabor_loop(x: float, y: float, alpha: float, beta_x: float, beta_y: float, f: float,
-               phi: float, x0: float, y0: float, tau: float) -> float:
+def gabor_loop(
+    x: float,
+    y: float,
+    alpha: float,
+    beta_x: float,
+    beta_y: float,
+    f: float,
+    phi: float,
+    x0: float,
+    y0: float,
+    tau: float,
+) -> float:
     """The equation, one point at a time."""
     xp = (x - x0) * math.cos(tau) + (y - y0) * math.sin(tau)
     yp = -(x - x0) * math.sin(tau) + (y - y0) * math.cos(tau)
@@ -28,11 +38,16 @@ def kernel_loop(n: int, **p: float) -> np.ndarray:
 
 
 def random_params(rng: np.random.Generator) -> dict[str, float]:
-    return {"alpha": float(rng.uniform(0.5, 2.0) * rng.choice([-1, 1])),
-            "beta_x": float(rng.uniform(0.05, 0.3)), "beta_y": float(rng.uniform(0.05, 0.3)),
-            "f": float(rng.uniform(0.6, 2.0)), "phi": float(rng.uniform(-np.pi, np.pi)),
-            "x0": float(rng.uniform(-1, 1)), "y0": float(rng.uniform(-1, 1)),
-            "tau": float(rng.uniform(-3.0, 6.0))}
+    return {
+        "alpha": float(rng.uniform(0.5, 2.0) * rng.choice([-1, 1])),
+        "beta_x": float(rng.uniform(0.05, 0.3)),
+        "beta_y": float(rng.uniform(0.05, 0.3)),
+        "f": float(rng.uniform(0.6, 2.0)),
+        "phi": float(rng.uniform(-np.pi, np.pi)),
+        "x0": float(rng.uniform(-1, 1)),
+        "y0": float(rng.uniform(-1, 1)),
+        "tau": float(rng.uniform(-3.0, 6.0)),
+    }
 
 
 def canonical_truth(p: dict[str, float]) -> dict[str, float]:

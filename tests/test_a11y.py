@@ -15,7 +15,6 @@ import html as html_lib
 import re
 
 import pytest
-
 from bookutils import HTML_DIR, require_built_book
 
 pytestmark = [pytest.mark.book]
@@ -27,8 +26,11 @@ def _pages() -> list[str]:
     if not HTML_DIR.is_dir():
         return []
     skip = {"genindex.html", "search.html", "py-modindex.html"}
-    return sorted(p.relative_to(HTML_DIR).as_posix() for p in HTML_DIR.rglob("*.html")
-                  if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts)
+    return sorted(
+        p.relative_to(HTML_DIR).as_posix()
+        for p in HTML_DIR.rglob("*.html")
+        if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts
+    )
 
 
 def bad_alt_texts(page_html: str) -> list[str]:
@@ -43,9 +45,11 @@ def bad_alt_texts(page_html: str) -> list[str]:
 
 
 def test_alt_text_check_rejects_paths_and_missing_alt() -> None:
-    page = ('<img src="a.png" alt="../_images/3f2a.png"><img src="b.png">'
-            '<img src="c.png" alt="A sine wave and its smoothed version.">'
-            '<img src="d.png" alt="">')
+    page = (
+        '<img src="a.png" alt="../_images/3f2a.png"><img src="b.png">'
+        '<img src="c.png" alt="A sine wave and its smoothed version.">'
+        '<img src="d.png" alt="">'
+    )
     assert bad_alt_texts(page) == ["../_images/3f2a.png", "<missing>", ""]
 
 
@@ -76,15 +80,21 @@ def test_axe_finds_no_serious_violation(request, page: str, mode: str) -> None:
     chromium = request.getfixturevalue("browser")
     context = chromium.new_context(viewport={"width": 1280, "height": 900}, color_scheme=mode)
     # the theme keeps the reader's choice of mode in localStorage
-    context.add_init_script(f"localStorage.setItem('mode', '{mode}');"
-                            f"localStorage.setItem('theme', '{mode}');")
+    context.add_init_script(
+        f"localStorage.setItem('mode', '{mode}');localStorage.setItem('theme', '{mode}');"
+    )
     tab = context.new_page()
     tab.goto(f"{site_url}/{page}", wait_until="networkidle")
     assert tab.evaluate("() => document.documentElement.dataset.theme") == mode
     results = axe_module.Axe().run(tab).response
     context.close()
-    serious = [f"{v['id']} ({v['impact']}): {v['help']} -- "
-               + "; ".join(n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
-                           for n in v["nodes"][:3])
-               for v in results["violations"] if v.get("impact") in SERIOUS]
+    serious = [
+        f"{v['id']} ({v['impact']}): {v['help']} -- "
+        + "; ".join(
+            n["target"][0] if isinstance(n["target"][0], str) else str(n["target"])
+            for n in v["nodes"][:3]
+        )
+        for v in results["violations"]
+        if v.get("impact") in SERIOUS
+    ]
     assert not serious, f"{page} in {mode} mode:\n" + "\n".join(serious)

@@ -27,8 +27,11 @@ def _glue_json(page: str) -> dict[str, str]:
     if not path.is_file():
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
-    return {name: out["data"]["text/plain"] for name, out in data.items()
-            if "text/plain" in out.get("data", {})}
+    return {
+        name: out["data"]["text/plain"]
+        for name, out in data.items()
+        if "text/plain" in out.get("data", {})
+    }
 
 
 def value(page: str, name: str) -> float:
@@ -76,8 +79,12 @@ def test_orientation_tuning_curve():
     w = gabor_np(11, tau=0.0, **CELL)
     taus = np.radians(np.linspace(-90, 90, 73))
     phases = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    tuning = np.array([np.mean([max(float(np.sum(w * grating_np(11, CELL["f"], t, p))), 0.0)
-                                for p in phases]) for t in taus])
+    tuning = np.array(
+        [
+            np.mean([max(float(np.sum(w * grating_np(11, CELL["f"], t, p))), 0.0) for p in phases])
+            for t in taus
+        ]
+    )
     above = np.degrees(taus[tuning >= tuning.max() / 2])
     assert value(PAGE1, "v1_tuning_peak") == pytest.approx(0.0, abs=1e-9)
     assert value(PAGE1, "v1_tuning_halfwidth") == pytest.approx((above.max() - above.min()) / 2)
@@ -88,8 +95,9 @@ def test_bar_and_edge_responses():
     vertical = bar(11, np.pi / 2, 5, 5)
     horizontal = bar(11, 0.0, 5, 5)
     assert value(PAGE1, "v1_bar_best") == pytest.approx(max(float(np.sum(w * vertical)), 0))
-    assert value(PAGE1, "v1_bar_worst") == pytest.approx(max(float(np.sum(w * horizontal)), 0),
-                                                         abs=1e-12)
+    assert value(PAGE1, "v1_bar_worst") == pytest.approx(
+        max(float(np.sum(w * horizontal)), 0), abs=1e-12
+    )
     w_odd = gabor_np(11, tau=0.0, **{**CELL, "phi": -np.pi / 2})
     x = np.arange(11) - 5
     light_right = np.broadcast_to((x > 0).astype(float), (11, 11))
@@ -110,8 +118,9 @@ def test_shift_invariance_with_max_pooling():
     for d, name in [(1, "one"), (2, "two"), (3, "three")]:
         r = detector(d)
         p = maximum_filter(r, size=5, mode="constant", cval=0.0)
-        assert value(PAGE1, f"v1_unit_detector_{name}") == pytest.approx(r[i, j] / r0[i, j],
-                                                                         abs=1e-12)
+        assert value(PAGE1, f"v1_unit_detector_{name}") == pytest.approx(
+            r[i, j] / r0[i, j], abs=1e-12
+        )
         assert value(PAGE1, f"v1_unit_pooled_{name}") == pytest.approx(p[i, j] / p0[i, j])
     assert value(PAGE1, "v1_unit_pooled_two") == pytest.approx(1.0)
     assert value(PAGE1, "v1_unit_detector_two") < 0.1
@@ -121,8 +130,12 @@ def test_tuning_widens_with_a_shorter_envelope():
     w = gabor_np(11, tau=0.0, **{**CELL, "beta_y": 0.15})
     taus = np.radians(np.linspace(-90, 90, 73))
     phases = np.linspace(0, 2 * np.pi, 16, endpoint=False)
-    tuning = np.array([np.mean([max(float(np.sum(w * grating_np(11, CELL["f"], t, p))), 0.0)
-                                for p in phases]) for t in taus])
+    tuning = np.array(
+        [
+            np.mean([max(float(np.sum(w * grating_np(11, CELL["f"], t, p))), 0.0) for p in phases])
+            for t in taus
+        ]
+    )
     above = np.degrees(taus[tuning >= tuning.max() / 2])
     short = value(PAGE1, "v1_tuning_halfwidth_short")
     assert short == pytest.approx((above.max() - above.min()) / 2)
@@ -147,14 +160,23 @@ def test_uniform_light_exercise():
     assert value(PAGE1, "v1_ex3_wide_sum") == pytest.approx(integral, rel=1e-3)
     balanced = w - w.mean()
     assert value(PAGE1, "v1_ex3_balanced_bar") == pytest.approx(
-        max(float(np.sum(balanced * bar(11, np.pi / 2, 5, 5))), 0.0))
+        max(float(np.sum(balanced * bar(11, np.pi / 2, 5, 5))), 0.0)
+    )
 
 
 def test_whole_map_change():
     w = gabor_np(11, tau=0.0, **CELL)
     rng = np.random.default_rng(0)
-    texture = sum(bar(64, rng.uniform(0, np.pi), length=rng.uniform(5, 15),
-                      cx=rng.uniform(5, 58), cy=rng.uniform(5, 58)) for _ in range(40))
+    texture = sum(
+        bar(
+            64,
+            rng.uniform(0, np.pi),
+            length=rng.uniform(5, 15),
+            cx=rng.uniform(5, 58),
+            cy=rng.uniform(5, 58),
+        )
+        for _ in range(40)
+    )
     texture = np.minimum(texture, 1.0)
     r0 = np.maximum(correlate2d(texture, w, mode="same"), 0)
     r1 = np.maximum(correlate2d(np.roll(texture, 1, axis=1), w, mode="same"), 0)
@@ -171,8 +193,10 @@ def test_whole_map_change():
     assert np.abs(p1 - np.roll(p0, 1, axis=1))[inner].max() == 0.0
     q0, q1 = p0[::2, ::2], p1[::2, ::2]
     inner_q = (slice(4, -4), slice(4, -4))
-    best = min(np.linalg.norm((q1 - np.roll(q0, t, axis=1))[inner_q])
-               / np.linalg.norm(q0[inner_q]) for t in (-1, 0, 1))
+    best = min(
+        np.linalg.norm((q1 - np.roll(q0, t, axis=1))[inner_q]) / np.linalg.norm(q0[inner_q])
+        for t in (-1, 0, 1)
+    )
     assert value(PAGE1, "v1_pool_equivariance_stride2") == pytest.approx(best)
     assert best > 0.1
 
@@ -195,8 +219,11 @@ def test_receptive_field_of_a_vgg_like_stack():
 
 def test_foveated_sample_count():
     size, e2 = 256, 4.0
-    total = sum(1 / (1 + math.hypot(i - 127.5, j - 127.5) / e2) ** 2
-                for i in range(size) for j in range(size))
+    total = sum(
+        1 / (1 + math.hypot(i - 127.5, j - 127.5) / e2) ** 2
+        for i in range(size)
+        for j in range(size)
+    )
     assert value(PAGE2, "beyond_fovea_samples") == pytest.approx(total, rel=1e-9)
     assert value(PAGE2, "beyond_fovea_ratio") == pytest.approx(size * size / total, rel=1e-9)
 
@@ -212,7 +239,8 @@ def test_exercise_answers_page2():
     samples = float(np.sum((1 + np.sqrt(x**2 + y**2) / 4.0) ** -2.0))
     assert value(PAGE2, "beyond_ex2_ratio") == pytest.approx(1024**2 / samples, rel=1e-9)
     assert value(PAGE2, "beyond_ex2_growth") == pytest.approx(
-        value(PAGE2, "beyond_ex2_ratio") / value(PAGE2, "beyond_fovea_ratio"), rel=1e-9)
+        value(PAGE2, "beyond_ex2_ratio") / value(PAGE2, "beyond_fovea_ratio"), rel=1e-9
+    )
 
 
 def test_global_average_pooling_exercise():
@@ -221,8 +249,10 @@ def test_global_average_pooling_exercise():
     rng = np.random.default_rng(1)
     angles = rng.uniform(0, np.pi, trials)
     centres = rng.uniform(8, n - 9, (trials, 2))
-    maps = [np.maximum(correlate2d(bar(n, a, cx, cy), w, mode="same"), 0)
-            for a, (cx, cy) in zip(angles, centres)]
+    maps = [
+        np.maximum(correlate2d(bar(n, a, cx, cy), w, mode="same"), 0)
+        for a, (cx, cy) in zip(angles, centres)
+    ]
     peak, mean = np.array([m.max() for m in maps]), np.array([m.mean() for m in maps])
     deviation = np.degrees(np.abs(((angles - np.pi / 2) + np.pi / 2) % np.pi - np.pi / 2))
     near, far = deviation < 10, deviation > 60
@@ -231,7 +261,8 @@ def test_global_average_pooling_exercise():
     assert value(PAGE2, "beyond_ex3_frac_near") == float(np.mean(mean[near] > 0.5 * mean.max()))
     assert value(PAGE2, "beyond_ex3_frac_far") == float(np.mean(mean[far] > 0.5 * mean.max()))
     assert value(PAGE2, "beyond_global_horizontal_max") == pytest.approx(
-        peak[far].max() / peak.max())
+        peak[far].max() / peak.max()
+    )
     assert value(PAGE2, "beyond_ex3_clutter_avg") > 1.0 > 2 * value(PAGE2, "beyond_ex3_clutter_max")
 
 
@@ -265,8 +296,15 @@ def test_conversions():
 
 def test_kernel_sums_exercise():
     taus, lambdas = np.radians([0, 45, 90, 135]), np.array([12.0, 5.0])
-    sums = np.array([[gabor_np(21, beta_x=0.02, beta_y=0.02, f=2 * np.pi / lam, phi=0.0, tau=t).sum()
-                      for t in taus] for lam in lambdas])
+    sums = np.array(
+        [
+            [
+                gabor_np(21, beta_x=0.02, beta_y=0.02, f=2 * np.pi / lam, phi=0.0, tau=t).sum()
+                for t in taus
+            ]
+            for lam in lambdas
+        ]
+    )
     assert value(PAGE3, "gabor_ex3_sum_low_axis") == pytest.approx(sums[0, 0])
     assert value(PAGE3, "gabor_ex3_sum_low_oblique") == pytest.approx(sums[0, 1])
     assert value(PAGE3, "gabor_ex3_sum_high_axis") == pytest.approx(sums[1, 0])
@@ -274,21 +312,27 @@ def test_kernel_sums_exercise():
     for key, lam in (("low", 12.0), ("high", 5.0)):
         f = 2 * np.pi / lam
         assert value(PAGE3, f"gabor_ex3_closed_{key}") == pytest.approx(
-            math.pi / 0.02 * math.exp(-f * f / 0.08))
-        assert value(PAGE3, f"gabor_ex3_disc_{key}_raw") > value(PAGE3,
-                                                                  f"gabor_ex3_disc_{key}_balanced")
+            math.pi / 0.02 * math.exp(-f * f / 0.08)
+        )
+        assert value(PAGE3, f"gabor_ex3_disc_{key}_raw") > value(
+            PAGE3, f"gabor_ex3_disc_{key}_balanced"
+        )
     assert value(PAGE3, "gabor_ex3_disc_low_raw") > value(PAGE3, "gabor_ex3_disc_high_raw")
 
 
 def test_bank_runner_up_is_dark():
-    margins = [value(PAGE3, f"gabor_bank_{q}_margin")
-               for q in ("top_left", "top_right", "bottom_left", "bottom_right")]
+    margins = [
+        value(PAGE3, f"gabor_bank_{q}_margin")
+        for q in ("top_left", "top_right", "bottom_left", "bottom_right")
+    ]
     assert value(PAGE3, "gabor_bank_runner_up") == pytest.approx(1 / min(margins))
     assert value(PAGE3, "gabor_bank_runner_up") < 0.2
 
 
-@pytest.mark.parametrize("quadrant, tau, wavelength", [
-    ("top_left", 0, 12), ("top_right", 45, 5), ("bottom_left", 135, 12), ("bottom_right", 90, 5)])
+@pytest.mark.parametrize(
+    "quadrant, tau, wavelength",
+    [("top_left", 0, 12), ("top_right", 45, 5), ("bottom_left", 135, 12), ("bottom_right", 90, 5)],
+)
 def test_filter_bank_winners_match_the_textures(quadrant, tau, wavelength):
     # the textures are built with known stripe directions and spacings
     assert value(PAGE3, f"gabor_bank_{quadrant}_tau") == pytest.approx(tau)
@@ -309,8 +353,9 @@ def test_phase_invariance_numbers():
     s1 = np.array([np.sum(w1 * grating_np(41, pair["f"], pair["tau"], p)) for p in psis])
     c = np.sqrt(s0**2 + s1**2)
     assert value(PAGE4, "cc_simple_swing") == pytest.approx((s0.max() - s0.min()) / abs(s0).max())
-    assert value(PAGE4, "cc_complex_swing") == pytest.approx((c.max() - c.min()) / c.mean(),
-                                                             rel=1e-6, abs=1e-12)
+    assert value(PAGE4, "cc_complex_swing") == pytest.approx(
+        (c.max() - c.min()) / c.mean(), rel=1e-6, abs=1e-12
+    )
     assert value(PAGE4, "cc_complex_swing") < 1e-3 and value(PAGE4, "cc_simple_swing") > 1.9
 
 
@@ -365,8 +410,10 @@ def test_sobel_and_shifted_pair_exercises():
     w0 = gabor_np(41, phi=0.0, **pair)
     shifted = np.roll(w0, 1, axis=1)
     psis = np.linspace(0, 2 * np.pi, 73)
-    c = [math.hypot(np.sum(w0 * g), np.sum(shifted * g))
-         for g in (grating_np(41, pair["f"], pair["tau"], p) for p in psis)]
+    c = [
+        math.hypot(np.sum(w0 * g), np.sum(shifted * g))
+        for g in (grating_np(41, pair["f"], pair["tau"], p) for p in psis)
+    ]
     assert value(PAGE4, "cc_ex1_ratio") == pytest.approx(max(c) / min(c))
 
 
@@ -393,7 +440,8 @@ def test_spike_triggered_average_numbers():
     assert value(PAGE5, "rc_sim_max") == pytest.approx(cos, rel=1e-9)
     limit = math.sqrt(math.pi / 2) * w / np.linalg.norm(w)
     assert value(PAGE5, "rc_error_max") == pytest.approx(
-        np.linalg.norm(sta - limit) / np.linalg.norm(limit), rel=1e-9)
+        np.linalg.norm(sta - limit) / np.linalg.norm(limit), rel=1e-9
+    )
     assert value(PAGE5, "rc_slope") == pytest.approx(-0.5, abs=0.15)
     assert value(PAGE5, "rc_fit_f") == pytest.approx(TRUE5["f"], abs=0.01)
     assert value(PAGE5, "rc_fit_tau") == pytest.approx(TRUE5["tau"], abs=0.01)

@@ -15,7 +15,8 @@ from myst_nb.core.read import is_myst_markdown_notebook, read_myst_markdown_note
 
 BOOK = Path(__file__).resolve().parents[1] / "book"
 PAGES = sorted(
-    p for p in BOOK.rglob("*.md")
+    p
+    for p in BOOK.rglob("*.md")
     if "_build" not in p.parts and is_myst_markdown_notebook(p.read_text(encoding="utf-8"))
 )
 
@@ -31,13 +32,18 @@ def test_page_executes(page: Path) -> None:
     nb = read_myst_markdown_notebook(page.read_text(encoding="utf-8"), path=page)
     timeout = nb.metadata.get("mystnb", {}).get("execution_timeout", 300)
     client = nbclient.NotebookClient(
-        nb, timeout=timeout, kernel_name="python3",
+        nb,
+        timeout=timeout,
+        kernel_name="python3",
         resources={"metadata": {"path": str(page.parent)}},
     )
     client.execute()
     errors = [
-        out for cell in nb.cells if cell.cell_type == "code"
-        for out in cell.get("outputs", []) if out.get("output_type") == "error"
+        out
+        for cell in nb.cells
+        if cell.cell_type == "code"
+        for out in cell.get("outputs", [])
+        if out.get("output_type") == "error"
     ]
     assert not errors, f"{page.name}: {errors[0]['ename']}: {errors[0]['evalue']}"
     n_code = sum(cell.cell_type == "code" for cell in nb.cells)

@@ -13,7 +13,6 @@ import re
 
 import numpy as np
 import pytest
-
 from bookutils import HTML_DIR, glued
 
 pytestmark = pytest.mark.book
@@ -31,6 +30,7 @@ def text(values: dict[str, str], name: str) -> str:
 
 # -- 01 running the code -----------------------------------------------------------------------
 
+
 def test_running_the_code_versions():
     import cnnbook
 
@@ -40,6 +40,7 @@ def test_running_the_code_versions():
 
 
 # -- 02 im2col ---------------------------------------------------------------------------------
+
 
 def test_im2col_page_sizes():
     g = glued("part2/02-im2col-convolution")
@@ -57,8 +58,13 @@ def test_im2col_page_agreements_are_rounding_only():
     assert g["p2im_loops_equal"] == "True"
     assert g["p2im_view_equal"] == "True"
     assert g["p2im_backward_no_mutation"] == "True"
-    for name in ("p2im_err_conv2d", "p2im_err_layer", "p2im_err_backward", "p2im_err_dw_corr",
-                 "p2im_err_fast"):
+    for name in (
+        "p2im_err_conv2d",
+        "p2im_err_layer",
+        "p2im_err_backward",
+        "p2im_err_dw_corr",
+        "p2im_err_fast",
+    ):
         assert 0 <= number(g, name) < 1e-12, name
 
 
@@ -79,11 +85,12 @@ def test_im2col_page_adjoint_identity():
 
 # -- 03 pooling --------------------------------------------------------------------------------
 
+
 def test_pooling_page_padding_and_ties():
     g = glued("part2/03-pooling")
-    assert -2 < number(g, "p2pool_pad_max") <= -1   # a value of the input, never the padding
-    assert number(g, "p2pool_zero_max") == 0        # what zero padding would give
-    assert number(g, "p2pool_tie_sum") == 1         # the gradient is not multiplied by ties
+    assert -2 < number(g, "p2pool_pad_max") <= -1  # a value of the input, never the padding
+    assert number(g, "p2pool_zero_max") == 0  # what zero padding would give
+    assert number(g, "p2pool_tie_sum") == 1  # the gradient is not multiplied by ties
     assert g["p2pool_reshape_equal"] == "True"
 
 
@@ -93,7 +100,7 @@ def test_pooling_page_shift_example():
     shifted = row[-1:] + row[:-1]
 
     def pool(r):
-        return [max(r[i:i + 3]) for i in range(len(r) - 2)]
+        return [max(r[i : i + 3]) for i in range(len(r) - 2)]
 
     g = glued("part2/03-pooling")
     changed_in = sum(a != b for a, b in zip(row, shifted)) / len(row)
@@ -106,6 +113,7 @@ def test_pooling_page_shift_example():
 
 
 # -- 04 SimpleConvNet --------------------------------------------------------------------------
+
 
 def test_simpleconvnet_parameter_count():
     g = glued("part2/04-simpleconvnet")
@@ -146,6 +154,7 @@ def test_simpleconvnet_initialisation_and_precision():
 
 # -- 05 gradient check -------------------------------------------------------------------------
 
+
 def test_gradient_check_errors_are_small():
     g = glued("part2/05-gradient-check")
     errors = [number(g, f"p2gc_err_{k}") for k in ("W1", "b1", "W2", "b2", "W3", "b3")]
@@ -169,7 +178,8 @@ def test_gradient_check_errors_are_small():
         eps = float(np.finfo(np.float64 if bits == "64" else np.float32).eps)
         best = number(g, f"p2gc_hbest{bits}")
         assert number(g, f"p2gc_rule_factor{bits}") == pytest.approx(
-            max(best / eps ** (1 / 3), eps ** (1 / 3) / best), rel=1e-6)
+            max(best / eps ** (1 / 3), eps ** (1 / 3) / best), rel=1e-6
+        )
     # right of the optimum the error grows with the number of kinks the step crosses
     assert number(g, "p2gc_kinks_last") > number(g, "p2gc_kinks_best") >= 0
     assert number(g, "p2gc_kinks_jump") > number(g, "p2gc_kinks_before_jump")
@@ -178,6 +188,7 @@ def test_gradient_check_errors_are_small():
 
 
 # -- 06 training -------------------------------------------------------------------------------
+
 
 def test_training_page_names_its_dataset_visibly():
     g = glued("part2/06-training")
@@ -195,6 +206,7 @@ def test_training_page_names_its_dataset_visibly():
     page = (HTML_DIR / "part2" / "06-training.html").read_text(encoding="utf-8")
     banner = re.search(r'<div class="[^"]*cnnbook-dataset-banner[^"]*">(.*)', page, re.S)
     assert banner is not None, "the dataset banner is missing from the training page"
+
     def plain(fragment: str) -> str:  # text as shown, with Sphinx's curly apostrophes undone
         return html_lib.unescape(re.sub(r"<[^>]+>", "", fragment)).replace("\u2019", "'")
 
@@ -222,9 +234,10 @@ def test_training_page_accuracy_and_time():
     # the confusion matrix and the accuracy count the same errors
     assert number(g, "p2train_errors") == round((1 - acc) * n_test)
     assert g["p2train_pred_equals_accuracy"] == "True"
-    assert number(g, "p2train_steps") == (number(g, "p2train_epochs") * number(g, "p2train_n_train")
-                                          // number(g, "p2train_batch"))
-    assert 0 < number(g, "p2train_seconds") < 240       # the build's time budget
+    assert number(g, "p2train_steps") == (
+        number(g, "p2train_epochs") * number(g, "p2train_n_train") // number(g, "p2train_batch")
+    )
+    assert 0 < number(g, "p2train_seconds") < 240  # the build's time budget
     assert number(g, "p2train_loss_last") < number(g, "p2train_loss_first")
     assert number(g, "p2train_top_count") >= 1
     # the per-epoch test accuracies quoted in exercise 1
@@ -257,6 +270,7 @@ def test_training_page_gabor_bridge():
 
 # -- 07 making it fast -------------------------------------------------------------------------
 
+
 def test_making_it_fast_ratios_are_consistent():
     g = glued("part2/07-making-it-fast")
     fast, textbook, ref = (number(g, f"p2fast_step_{k}_ms") for k in ("fast", "textbook", "ref"))
@@ -270,7 +284,8 @@ def test_making_it_fast_ratios_are_consistent():
     assert number(g, "p2fast_epoch_ref") == pytest.approx(600 * ref / 1e3)
     assert number(g, "p2fast_test_images") == 10_000
     assert number(g, "p2fast_pool_ratio") == pytest.approx(
-        number(g, "p2fast_pool_im2col") / number(g, "p2fast_pool_fast"))
+        number(g, "p2fast_pool_im2col") / number(g, "p2fast_pool_fast")
+    )
     assert number(g, "p2fast_cpus") >= 1
     assert number(g, "p2fast_fmap_mb") == pytest.approx(100 * 30 * 24 * 24 * 4 / 1e6)
     for when in ("before", "after"):
@@ -278,7 +293,18 @@ def test_making_it_fast_ratios_are_consistent():
     # the forward share is a forward pass over a step that contains one: below 1
     assert 0 < number(g, "p2fast_forward_share") < 1
     for name, value in g.items():
-        if name.startswith("p2fast_") and name.endswith(("_ms", "_fast", "_im2col", "_with",
-                                                         "_without", "_f32", "_f64", "_before",
-                                                         "_after", "_s")):
+        if name.startswith("p2fast_") and name.endswith(
+            (
+                "_ms",
+                "_fast",
+                "_im2col",
+                "_with",
+                "_without",
+                "_f32",
+                "_f64",
+                "_before",
+                "_after",
+                "_s",
+            )
+        ):
             assert float(value) > 0, name

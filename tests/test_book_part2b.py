@@ -37,7 +37,7 @@ def span(layers: list[tuple[int, int]], n: int = 512) -> int:
     ``layers`` holds (kernel, stride) pairs; unit i of a layer reads units s*i .. s*i + k - 1 of
     the layer below (no padding).
     """
-    deps = [{i} for i in range(n)]                     # input unit i depends on sample i
+    deps = [{i} for i in range(n)]  # input unit i depends on sample i
     for k, s in layers:
         size = (len(deps) - k) // s + 1
         deps = [set().union(*deps[s * i : s * i + k]) for i in range(size)]
@@ -118,8 +118,13 @@ def test_history_counts_match_the_papers():
     assert number(g, "p2deep_lenet_params") == 156 + 12 + 1516 + 32 + 48_120 + 10_164
     assert number(g, "p2deep_lenet_c3") == 1516
     # AlexNet, Krizhevsky et al. (2012), §3.5: layers 2, 4, 5 see the maps of their own GPU.
-    convs = conv(3, 96, 11) + conv(48, 256, 5) + conv(256, 384, 3) + conv(192, 384, 3) \
+    convs = (
+        conv(3, 96, 11)
+        + conv(48, 256, 5)
+        + conv(256, 384, 3)
+        + conv(192, 384, 3)
         + conv(192, 256, 3)
+    )
     fcs = dense(6 * 6 * 256, 4096) + dense(4096, 4096) + dense(4096, 1000)
     assert number(g, "p2deep_alexnet_params") == convs + fcs
     assert number(g, "p2deep_alexnet_params") == pytest.approx(60e6, rel=0.02)  # "60 million"
@@ -134,8 +139,9 @@ def test_exercise_values():
     assert number(g, "p2deep_ex_ref_size") == 2
     assert text(g, "p2deep_ex_shape") == "(1, 1, 3, 3)"
     assert number(g, "p2deep_ex_cost3") == pytest.approx((12 - 2) ** 2 / (28 - 4) ** 2)
-    assert number(g, "p2deep_ex_params3") == (conv(1, 16, 3) + conv(16, 16, 3) + conv(16, 16, 3)
-                                              + dense(16 * 10 * 10, 10))
+    assert number(g, "p2deep_ex_params3") == (
+        conv(1, 16, 3) + conv(16, 16, 3) + conv(16, 16, 3) + dense(16 * 10 * 10, 10)
+    )
 
 
 def test_page_shows_the_sequential_source():

@@ -16,7 +16,6 @@ import nbclient
 import nbformat
 import pytest
 from myst_nb.core.read import read_myst_markdown_notebook
-
 from test_published_paths import machine_paths
 
 PAGE = Path(__file__).resolve().parents[1] / "book" / "part2" / "06-training.md"
@@ -30,11 +29,16 @@ def run_page(monkeypatch, dataset: str) -> nbformat.NotebookNode:
     assert len(recipe) == 1, "the training cell's recipe line changed: update this test"
     recipe[0].source = recipe[0].source.replace(RECIPE, "EPOCHS, BATCH, SEED, LR0, SHIFT = 1,")
     # Generated digits: draw 3,000 + 1,000 instead of MNIST's 70,000 (the page code is unchanged).
-    nb.cells.insert(0, nbformat.v4.new_code_cell(
-        "import cnnbook.datasets.book\ncnnbook.datasets.book.SYNTHETIC_SIZES = (3000, 1000)"))
+    nb.cells.insert(
+        0,
+        nbformat.v4.new_code_cell(
+            "import cnnbook.datasets.book\ncnnbook.datasets.book.SYNTHETIC_SIZES = (3000, 1000)"
+        ),
+    )
     monkeypatch.setenv("CNNBOOK_DATASET", dataset)
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3",
-                                     resources={"metadata": {"path": str(PAGE.parent)}})
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(PAGE.parent)}}
+    )
     client.execute()
     return nb
 
@@ -48,19 +52,32 @@ def glued_text(nb, name: str) -> str:
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("dataset, title", [
-    pytest.param("fashion-mnist", "Fashion-MNIST", marks=pytest.mark.skipif(
-        not DEBIAN_FASHION.is_dir(), reason="Debian's dataset-fashion-mnist is not installed")),
-    ("synthetic", "Generated digits"),
-])
+@pytest.mark.parametrize(
+    "dataset, title",
+    [
+        pytest.param(
+            "fashion-mnist",
+            "Fashion-MNIST",
+            marks=pytest.mark.skipif(
+                not DEBIAN_FASHION.is_dir(),
+                reason="Debian's dataset-fashion-mnist is not installed",
+            ),
+        ),
+        ("synthetic", "Generated digits"),
+    ],
+)
 def test_training_page_on_a_fallback_dataset(monkeypatch, dataset, title):
     nb = run_page(monkeypatch, dataset)
-    outputs = [out for cell in nb.cells if cell.cell_type == "code"
-               for out in cell.get("outputs", [])]
+    outputs = [
+        out for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])
+    ]
     errors = [out for out in outputs if out.get("output_type") == "error"]
     assert not errors, f"{errors[0]['ename']}: {errors[0]['evalue']}"
-    stderr = [out["text"] for out in outputs
-              if out.get("output_type") == "stream" and out.get("name") == "stderr"]
+    stderr = [
+        out["text"]
+        for out in outputs
+        if out.get("output_type") == "stream" and out.get("name") == "stderr"
+    ]
     assert not stderr, f"the page printed on stderr: {stderr[0][:300]}"
     assert glued_text(nb, "p2train_dataset_title") == repr(title)
     summary = glued_text(nb, "p2train_summary")

@@ -23,7 +23,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-
 from bookutils import HTML_DIR, require_built_book
 
 CHROMIUM = os.environ.get("CNNBOOK_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
@@ -32,8 +31,9 @@ pytestmark = [pytest.mark.book, pytest.mark.xdist_group("browser")]
 if not Path(CHROMIUM).is_file():
     if os.environ.get("CI"):
         raise RuntimeError(f"CI must run the browser tests, but Chromium is missing at {CHROMIUM}")
-    pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install chromium)",
-                allow_module_level=True)
+    pytest.skip(
+        f"Chromium not found at {CHROMIUM} (apt-get install chromium)", allow_module_level=True
+    )
 
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
@@ -45,7 +45,8 @@ def _pages() -> list[str]:
         return []
     skip = {"genindex.html", "search.html", "py-modindex.html"}
     return sorted(
-        p.relative_to(HTML_DIR).as_posix() for p in HTML_DIR.rglob("*.html")
+        p.relative_to(HTML_DIR).as_posix()
+        for p in HTML_DIR.rglob("*.html")
         if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts
     )
 
@@ -74,9 +75,15 @@ def browser() -> Iterator[object]:
     with playwright_sync.sync_playwright() as pw:
         b = pw.chromium.launch(
             executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--disable-quic"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--disable-quic",
+            ],
         )
         try:
             yield b
@@ -114,18 +121,21 @@ def test_page_renders_offline(site: str, browser: object, page: str) -> None:
     response = p.goto(f"{site}/{page}", wait_until="load")
     assert response is not None and response.ok, f"{page}: HTTP {response and response.status}"
 
-    has_math = p.evaluate(
-        "() => document.querySelectorAll('.math, div.math, span.math').length") > 0
+    has_math = (
+        p.evaluate("() => document.querySelectorAll('.math, div.math, span.math').length") > 0
+    )
     if has_math:
         p.wait_for_selector("mjx-container", state="attached", timeout=20_000)
         raw = p.evaluate(
             "() => Array.from(document.querySelectorAll('span.math, div.math'))"
-            ".filter(e => !e.querySelector('mjx-container')).length")
+            ".filter(e => !e.querySelector('mjx-container')).length"
+        )
         assert raw == 0, f"{page}: {raw} math elements left as raw TeX"
     p.wait_for_load_state("networkidle")
     broken = p.evaluate(
         "() => Array.from(document.images)"
-        ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)")
+        ".filter(i => !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
     context.close()
 
     assert not external, f"{page} requested other hosts: {external[:5]}"

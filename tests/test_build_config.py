@@ -64,12 +64,34 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
 def test_partial_build_of_one_part_is_strict_and_clean(tmp_path: Path) -> None:
     # CNNBOOK_ONLY is the authoring aid of conf.py: the pages it leaves out must not turn the
     # strict build red, and the pages it keeps must still be built.
-    env = {**os.environ, "CNNBOOK_ONLY": "part1/index,part1/01-*",
-           "CNNBOOK_BUILD_DIR": str(tmp_path)}
+    env = {
+        **os.environ,
+        "CNNBOOK_ONLY": "part1/index,part1/01-*",
+        "CNNBOOK_BUILD_DIR": str(tmp_path),
+    }
     out = tmp_path / "html"
-    run = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going",
-                          "-q", "-c", ".", "book", str(out)],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-n",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-c",
+            ".",
+            "book",
+            str(out),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert (out / "part1" / "index.html").is_file()
     assert (out / "part1" / "01-before-deep-learning.html").is_file()
@@ -85,13 +107,33 @@ def test_stderr_of_a_cell_fails_the_strict_build(tmp_path: Path) -> None:
     src.mkdir()
     (src / "index.md").write_text(
         "---\nfile_format: mystnb\nkernelspec:\n  name: python3\n  display_name: Python 3\n---\n\n"
-        "# A page\n\n```{code-cell} ipython3\nimport sys\nprint('a warning', file=sys.stderr)\n```\n"
+        "# A page\n\n```{code-cell} ipython3\nimport sys\n"
+        "print('a warning', file=sys.stderr)\n```\n"
     )
     env = {**os.environ, "CNNBOOK_BUILD_DIR": str(tmp_path)}
     env.pop("CNNBOOK_ONLY", None)
-    run = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going",
-                          "-q", "-c", str(ROOT), str(src), str(tmp_path / "html")],
-                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "sphinx",
+            "-b",
+            "html",
+            "-n",
+            "-W",
+            "--keep-going",
+            "-q",
+            "-c",
+            str(ROOT),
+            str(src),
+            str(tmp_path / "html"),
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert run.returncode != 0
     assert "stderr was found in the cell outputs" in run.stderr, run.stderr[-3000:]
 

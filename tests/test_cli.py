@@ -1,11 +1,11 @@
 """The command line, with tiny synthetic runs."""
 
+import re
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
-import re
-from pathlib import Path
 import pytest
 from datasets_fakes import env_fixture  # noqa: F401  (fixtures env)
 
@@ -68,12 +68,18 @@ def test_data_runs_the_status_table(monkeypatch):
 def test_parser_defaults_are_the_training_pages_recipe():
     args = build_parser().parse_args(["train"])
     page = (Path(__file__).resolve().parents[1] / "book" / "part2" / "06-training.md").read_text()
-    recipe = re.search(r"EPOCHS, BATCH, SEED, LR0, SHIFT = (\d+), (\d+), (\d+), ([\de.-]+), (\d+)",
-                       page)
+    recipe = re.search(
+        r"EPOCHS, BATCH, SEED, LR0, SHIFT = (\d+), (\d+), (\d+), ([\de.-]+), (\d+)", page
+    )
     assert recipe is not None, "the training page's recipe line changed: update this test"
     epochs, batch, seed, lr0, shift = recipe.groups()
     assert (args.epochs, args.batch_size, args.seed, args.lr, args.max_shift) == (
-        int(epochs), int(batch), int(seed), float(lr0), int(shift))
+        int(epochs),
+        int(batch),
+        int(seed),
+        float(lr0),
+        int(shift),
+    )
     assert 'lr_schedule="cosine"' in page and args.lr_schedule == "cosine"
     assert args.dataset is None
 
@@ -83,11 +89,14 @@ def test_a_shift_as_large_as_the_image_is_refused_before_training(capsys):
     assert "max_shift must be smaller than the side" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, named", [
-    (["--max-shift", "-1"], "--max-shift"),
-    (["--max-shift", "1.5"], "--max-shift"),
-    (["--lr-schedule", "step"], "--lr-schedule"),
-])
+@pytest.mark.parametrize(
+    "argv, named",
+    [
+        (["--max-shift", "-1"], "--max-shift"),
+        (["--max-shift", "1.5"], "--max-shift"),
+        (["--lr-schedule", "step"], "--lr-schedule"),
+    ],
+)
 def test_recipe_arguments_are_usage_errors(argv, named, capsys):
     with pytest.raises(SystemExit) as info:
         main(["train", *argv])

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.signal
+from conv_cases import conv_layer_cases, seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import conv
-from conv_cases import conv_layer_cases, seeds
 
 MODES = ("full", "valid", "same")
 MAX_SIDE = {1: 12, 2: 7, 3: 5}  # small arrays keep the suite fast
@@ -165,7 +165,7 @@ def test_convolve_is_shift_equivariant(case, data):
     """Delaying the input by t samples delays the output by t samples."""
     x, w, _ = case
     t = tuple(data.draw(st.integers(0, 3)) for _ in range(x.ndim))
-    delay = lambda a: np.pad(a, [(ti, 0) for ti in t])  # noqa: E731  shift by t, zeros in front
+    delay = lambda a: np.pad(a, [(ti, 0) for ti in t])
     np.testing.assert_allclose(conv.convolve(delay(x), w), delay(conv.convolve(x, w)), atol=1e-12)
 
 
@@ -283,8 +283,7 @@ def unshared_loops(x, kernel_at, out_shape, n_filters, kernel, stride, bias_at=N
 
 def layer_cases():
     """Small layer cases: the brute-force reference loops over every index."""
-    return conv_layer_cases(max_batch=2, max_filters=3, max_kernel=3, max_dilation=2,
-                            max_side=7)
+    return conv_layer_cases(max_batch=2, max_filters=3, max_kernel=3, max_dilation=2, max_side=7)
 
 
 @settings(max_examples=120, deadline=None)
@@ -298,7 +297,7 @@ def test_conv2d_matches_loops(case):
 @settings(max_examples=40, deadline=None)
 @given(layer_cases())
 def test_conv2d_with_int_arguments_and_float32(case):
-    x, w, b, stride, padding, dilation = case
+    x, w, _b, stride, padding, _dilation = case
     p = max(padding)  # the case fits with padding per axis, hence with the larger one on both
     s = conv.conv2d(x.astype(np.float32), w.astype(np.float32), None, stride[0], p, 1)
     assert s.dtype == np.float32
@@ -564,8 +563,12 @@ def test_direct_route_memory_is_the_output_plus_a_chunk():
 
 def test_auto_takes_the_route_the_cost_model_predicts_faster():
     rng = np.random.default_rng(5)
-    for x_shape, w_shape in [((4000,), (3,)), ((4000,), (2000,)), ((300, 300), (3, 3)),
-                             ((300, 300), (40, 40))]:
+    for x_shape, w_shape in [
+        ((4000,), (3,)),
+        ((4000,), (2000,)),
+        ((300, 300), (3, 3)),
+        ((300, 300), (40, 40)),
+    ]:
         x, w = rng.standard_normal(x_shape), rng.standard_normal(w_shape)
         t = conv.route_seconds(x_shape, w_shape, "same")
         route = "fft" if conv.FFT_MARGIN * t["fft"] < t["direct"] else "direct"
@@ -619,9 +622,16 @@ def test_fft_route_does_not_turn_an_overflow_into_nan():
 def test_counts_and_timing_are_re_exported_unchanged():
     from cnnbook import cost, timing
 
-    for name in ("dense_param_count", "conv_param_count", "locally_connected_param_count",
-                 "tiled_param_count", "edge_detection_counts", "dense_interaction_cost",
-                 "sparse_interaction_cost", "receptive_field"):
+    for name in (
+        "dense_param_count",
+        "conv_param_count",
+        "locally_connected_param_count",
+        "tiled_param_count",
+        "edge_detection_counts",
+        "dense_interaction_cost",
+        "sparse_interaction_cost",
+        "receptive_field",
+    ):
         assert getattr(conv, name) is getattr(cost, name)
     assert conv.time_direct_vs_fft is timing.time_direct_vs_fft
 

@@ -7,23 +7,22 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conv_cases import conv_layer_cases, seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cnnbook import conv
-from conv_cases import conv_layer_cases, seeds
 
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
 
 def layer_cases():
-    return conv_layer_cases(max_batch=3, max_filters=4, max_kernel=4, max_dilation=3,
-                            max_side=10)
+    return conv_layer_cases(max_batch=3, max_filters=4, max_kernel=4, max_dilation=3, max_side=10)
 
 
 def torch_conv2d(x, w, b, stride, padding, dilation):
-    t = lambda a: None if a is None else torch.from_numpy(a.copy())  # noqa: E731
+    t = lambda a: None if a is None else torch.from_numpy(a.copy())
     out = F.conv2d(t(x), t(w), t(b), stride=stride, padding=padding, dilation=dilation)
     return out.numpy()
 

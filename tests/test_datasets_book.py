@@ -1,5 +1,4 @@
-"""Tests of cnnbook.datasets.book: the book's choice of dataset, and texts safe to publish.
-"""
+"""Tests of cnnbook.datasets.book: the book's choice of dataset, and texts safe to publish."""
 
 from __future__ import annotations
 
@@ -66,6 +65,7 @@ def test_book_dataset_by_name_never_substitutes(env, tmp_path, monkeypatch):
 
 def test_book_dataset_offline_fallback_is_bounded(env, tmp_path, monkeypatch):
     import socket
+
     silent = socket.socket()  # accepts connections (backlog) but never answers
     silent.bind(("127.0.0.1", 0))
     silent.listen(16)
@@ -121,17 +121,22 @@ def test_book_texts_never_name_the_machine_folders(env, tmp_path, monkeypatch):
 
 def test_public_text_replaces_whole_folder_names_only(monkeypatch, tmp_path):
     monkeypatch.setenv("HOME", str(tmp_path / "root"))
-    text = (f"{tmp_path}/root/a and {tmp_path}/rooted and {tmp_path}/x/root, "
-            f"{tmp_path}/root.bak; read from {tmp_path}/root.")
-    assert ds.public_text(text) == (f"~/a and {tmp_path}/rooted and {tmp_path}/x/root, "
-                                    f"{tmp_path}/root.bak; read from ~.")
+    text = (
+        f"{tmp_path}/root/a and {tmp_path}/rooted and {tmp_path}/x/root, "
+        f"{tmp_path}/root.bak; read from {tmp_path}/root."
+    )
+    assert ds.public_text(text) == (
+        f"~/a and {tmp_path}/rooted and {tmp_path}/x/root, {tmp_path}/root.bak; read from ~."
+    )
 
 
 def test_book_dataset_checks_its_arguments(env):
-    for bad, word in (((0, 10), "synthetic_sizes\\[0\\] must be >= 1"),
-                      ((10, 2.5), "synthetic_sizes\\[1\\] must be an integer"),
-                      ((10,), "synthetic_sizes must be two positive integers"),
-                      (10, "synthetic_sizes must be two positive integers")):
+    for bad, word in (
+        ((0, 10), "synthetic_sizes\\[0\\] must be >= 1"),
+        ((10, 2.5), "synthetic_sizes\\[1\\] must be an integer"),
+        ((10,), "synthetic_sizes must be two positive integers"),
+        (10, "synthetic_sizes must be two positive integers"),
+    ):
         with pytest.raises(ValueError, match=word):
             ds.book_dataset("synthetic", synthetic_sizes=bad)
     with pytest.raises(TypeError, match="root must be a path"):

@@ -17,6 +17,7 @@ from cnnbook import datasets as ds
 
 def test_unreachable_mirror_is_named_in_the_error(env, tmp_path, monkeypatch):
     import socket
+
     with socket.socket() as s:  # a port with nobody listening
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -127,6 +128,7 @@ def test_stale_temporary_files_are_cleaned_and_fresh_ones_kept(env, server, monk
 
 def test_a_failing_host_is_reported_for_every_file_it_skips(env, monkeypatch):
     import socket
+
     with socket.socket() as s:  # a port with nobody listening
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

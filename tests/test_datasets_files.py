@@ -1,5 +1,4 @@
-"""Tests of cnnbook.datasets.files: search order, SHA-256 checks, odd things under a file name.
-"""
+"""Tests of cnnbook.datasets.files: search order, SHA-256 checks, odd things under a file name."""
 
 from __future__ import annotations
 
@@ -19,7 +18,9 @@ def test_cache_dir_honours_xdg(tmp_path, monkeypatch):
     assert ds.cache_dir("mnist") == tmp_path / "cnnbook" / "mnist"
     monkeypatch.setenv("XDG_CACHE_HOME", "relative/dir")  # not absolute: ignored (XDG spec)
     monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    assert ds.cache_dir("fashion-mnist") == tmp_path / "home" / ".cache" / "cnnbook" / "fashion-mnist"
+    assert (
+        ds.cache_dir("fashion-mnist") == tmp_path / "home" / ".cache" / "cnnbook" / "fashion-mnist"
+    )
     with pytest.raises(ValueError, match="dataset name must be one of"):
         ds.cache_dir("cifar")
 
@@ -37,7 +38,9 @@ def test_search_order_root_then_env_then_cache(env, tmp_path, monkeypatch):
     # per file: the first location holding that file wins
     (root / "t10k-labels-idx1-ubyte.gz").unlink()
     paths = {s.filename: s.path.parent for s in ds.verify("mnist", root)}
-    assert paths["t10k-labels-idx1-ubyte.gz"] == cache and paths["t10k-images-idx3-ubyte.gz"] == root
+    assert (
+        paths["t10k-labels-idx1-ubyte.gz"] == cache and paths["t10k-images-idx3-ubyte.gz"] == root
+    )
 
 
 def test_dataset_subfolder_of_root(env, tmp_path):
@@ -88,14 +91,27 @@ def test_without_content_hash_only_the_published_gz_counts(env, tmp_path, monkey
     fake = env["mnist"]
     info = fake.info
     strict = ds.IdxFile(info.train_images.filename, info.train_images.sha256, None)
-    monkeypatch.setitem(ds.DATASETS, "mnist", ds.DatasetInfo(
-        "mnist", info.title, strict, info.train_labels, info.test_images, info.test_labels,
-        info.class_names))
+    monkeypatch.setitem(
+        ds.DATASETS,
+        "mnist",
+        ds.DatasetInfo(
+            "mnist",
+            info.title,
+            strict,
+            info.train_labels,
+            info.test_images,
+            info.test_labels,
+            info.class_names,
+        ),
+    )
     root = fake.write(tmp_path / "root")
     (root / "train-images-idx3-ubyte.gz").write_bytes(
-        gzip.compress(fake.raw["train-images-idx3-ubyte"], mtime=1))
-    with (pytest.warns(ds.DatasetWarning, match="does not match the published .gz"),
-          pytest.raises(ds.DatasetNotFoundError, match="train-images-idx3-ubyte.gz")):
+        gzip.compress(fake.raw["train-images-idx3-ubyte"], mtime=1)
+    )
+    with (
+        pytest.warns(ds.DatasetWarning, match="does not match the published .gz"),
+        pytest.raises(ds.DatasetNotFoundError, match="train-images-idx3-ubyte.gz"),
+    ):
         ds.load_mnist(root, download=False)
 
 
@@ -110,8 +126,11 @@ def test_offline_error_names_every_place(env, tmp_path, monkeypatch):
     message = str(err)
     for place in (root, root / "mnist", data, data / "mnist", ds.cache_dir("mnist")):
         assert str(place) in message
-    for name in ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz",
-                 "t10k-images-idx3-ubyte.gz"):
+    for name in (
+        "train-images-idx3-ubyte.gz",
+        "train-labels-idx1-ubyte.gz",
+        "t10k-images-idx3-ubyte.gz",
+    ):
         assert name in message and name in err.missing
     assert "t10k-labels-idx1-ubyte.gz" not in err.missing
     assert "CNNBOOK_DATA" in message and "python -m cnnbook data" in message
@@ -161,8 +180,9 @@ def test_odd_things_under_a_file_name_are_problem_lines(env, tmp_path):
     assert "dangling symbolic link" in lines["t10k-labels-idx1-ubyte.gz"]
     assert "symbolic link loop" in lines["train-labels-idx1-ubyte.gz"]
     assert str(images) in lines["t10k-images-idx3-ubyte.gz"]
-    assert "train-labels-idx1-ubyte.gz file under the wrong name" in lines[
-        "t10k-images-idx3-ubyte.gz"]
+    assert (
+        "train-labels-idx1-ubyte.gz file under the wrong name" in lines["t10k-images-idx3-ubyte.gz"]
+    )
     with pytest.warns(ds.DatasetWarning) as record:
         ds.load_mnist(root, download=False)
     warned = sorted(str(w.message) for w in record)

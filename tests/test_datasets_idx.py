@@ -1,5 +1,4 @@
-"""Tests of cnnbook.datasets.idx: every IDX type, corrupt files, and bounded decompression.
-"""
+"""Tests of cnnbook.datasets.idx: every IDX type, corrupt files, and bounded decompression."""
 
 from __future__ import annotations
 
@@ -15,8 +14,8 @@ SAMPLE_VALUES = {
     0x08: [0, 1, 127, 128, 254, 255],
     0x09: [-128, -1, 0, 1, 64, 127],
     0x0B: [-32768, -300, 0, 1, 300, 32767],
-    0x0C: [-2**31, -70000, 0, 1, 70000, 2**31 - 1],
-    0x0D: [-1.5, 0.0, 0.25, 3.0, 1e10, -2.0**-10],
+    0x0C: [-(2**31), -70000, 0, 1, 70000, 2**31 - 1],
+    0x0D: [-1.5, 0.0, 0.25, 3.0, 1e10, -(2.0**-10)],
     0x0E: [-1e300, -0.1, 0.0, 0.1, 2.5, 1e-300],
 }
 
@@ -31,11 +30,15 @@ def test_read_idx_every_type(tmp_path, code, compress):
     got = ds.read_idx(path)
     assert got.shape == (2, 3)
     assert got.dtype.isnative
-    assert got.dtype.kind == {"B": "u", "b": "i", "h": "i", "i": "i", "f": "f", "d": "f"}[
-        STRUCT_CODES[code]]
+    assert (
+        got.dtype.kind
+        == {"B": "u", "b": "i", "h": "i", "i": "i", "f": "f", "d": "f"}[STRUCT_CODES[code]]
+    )
     assert got.dtype.itemsize == struct.calcsize(STRUCT_CODES[code])
-    expected = [struct.unpack(">" + STRUCT_CODES[code],
-                              struct.pack(">" + STRUCT_CODES[code], v))[0] for v in values]
+    expected = [
+        struct.unpack(">" + STRUCT_CODES[code], struct.pack(">" + STRUCT_CODES[code], v))[0]
+        for v in values
+    ]
     assert got.ravel().tolist() == expected
 
 
@@ -49,15 +52,19 @@ def test_read_idx_three_dimensions_c_order(tmp_path):
     assert got[0, 1, 0] == 4
 
 
-@pytest.mark.parametrize("data, message", [
-    (b"\x00\x00", "too short"),
-    (b"\x01" + GOOD[1:], "bad IDX magic number"),
-    (GOOD[:2] + b"\x0a" + GOOD[3:], "unknown IDX data type code 0x0A"),
-    (GOOD[:3] + b"\x00", "0 dimensions"),
-    (GOOD[:7], "truncated IDX header"),
-    (GOOD[:-1], "truncated IDX data"),
-    (GOOD + b"\x00\x00", "2 extra bytes"),
-], ids=["short", "magic", "type-code", "no-dims", "header", "data", "extra"])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (b"\x00\x00", "too short"),
+        (b"\x01" + GOOD[1:], "bad IDX magic number"),
+        (GOOD[:2] + b"\x0a" + GOOD[3:], "unknown IDX data type code 0x0A"),
+        (GOOD[:3] + b"\x00", "0 dimensions"),
+        (GOOD[:7], "truncated IDX header"),
+        (GOOD[:-1], "truncated IDX data"),
+        (GOOD + b"\x00\x00", "2 extra bytes"),
+    ],
+    ids=["short", "magic", "type-code", "no-dims", "header", "data", "extra"],
+)
 def test_read_idx_rejects_corrupt_files(tmp_path, data, message):
     path = tmp_path / "bad.idx"
     path.write_bytes(data)
@@ -128,8 +135,9 @@ def test_gzip_bomb_is_rejected_after_the_declared_size(tmp_path):
     assert path.stat().st_size < unpacked / 500  # a small file that expands a lot
     tracemalloc.start()
     try:
-        with pytest.raises(ValueError, match=r"more data than the IDX header declares \(18 bytes") \
-                as info:
+        with pytest.raises(
+            ValueError, match=r"more data than the IDX header declares \(18 bytes"
+        ) as info:
             ds.read_idx(path)
         _, peak = tracemalloc.get_traced_memory()
     finally:

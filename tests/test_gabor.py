@@ -25,19 +25,39 @@ finite = st.floats(-3.0, 3.0, allow_nan=False)
 
 
 @settings(max_examples=60, deadline=None)
-@given(x=finite, y=finite, alpha=finite, beta_x=st.floats(0.01, 2.0), beta_y=st.floats(0.01, 2.0),
-       f=st.floats(0.0, 3.0), phi=finite, x0=finite, y0=finite, tau=st.floats(-7.0, 7.0))
+@given(
+    x=finite,
+    y=finite,
+    alpha=finite,
+    beta_x=st.floats(0.01, 2.0),
+    beta_y=st.floats(0.01, 2.0),
+    f=st.floats(0.0, 3.0),
+    phi=finite,
+    x0=finite,
+    y0=finite,
+    tau=st.floats(-7.0, 7.0),
+)
 def test_gabor_matches_the_equation_pointwise(x, y, alpha, beta_x, beta_y, f, phi, x0, y0, tau):
-    got = gb.gabor(x, y, alpha=alpha, beta_x=beta_x, beta_y=beta_y, f=f, phi=phi, x0=x0, y0=y0,
-                   tau=tau)
-    assert float(got) == pytest.approx(gabor_loop(x, y, alpha, beta_x, beta_y, f, phi, x0, y0, tau),
-                                       rel=1e-12, abs=1e-12)
+    got = gb.gabor(
+        x, y, alpha=alpha, beta_x=beta_x, beta_y=beta_y, f=f, phi=phi, x0=x0, y0=y0, tau=tau
+    )
+    assert float(got) == pytest.approx(
+        gabor_loop(x, y, alpha, beta_x, beta_y, f, phi, x0, y0, tau), rel=1e-12, abs=1e-12
+    )
 
 
 def test_gabor_uses_the_rotated_y_in_the_exponent():
     # GBC's eq. 9.16 has y'^2; their later quadrature-pair sentence prints y^2, a slip
-    p = {"alpha": 1.0, "beta_x": 0.05, "beta_y": 0.5, "f": 0.0, "phi": 0.0, "x0": 0.0,
-         "y0": 0.0, "tau": math.pi / 2}
+    p = {
+        "alpha": 1.0,
+        "beta_x": 0.05,
+        "beta_y": 0.5,
+        "f": 0.0,
+        "phi": 0.0,
+        "x0": 0.0,
+        "y0": 0.0,
+        "tau": math.pi / 2,
+    }
     # with tau = pi/2, y' = -x, so the envelope decays fast along x and slowly along y
     assert float(gb.gabor(3.0, 0.0, **p)) == pytest.approx(math.exp(-0.5 * 9))
     assert float(gb.gabor(0.0, 3.0, **p)) == pytest.approx(math.exp(-0.05 * 9))
@@ -56,14 +76,17 @@ def test_gabor_broadcasts_arrays():
 @pytest.mark.parametrize("n", [1, 4, 5, 8])
 def test_gabor_kernel_grid_convention(n):
     p = random_params(np.random.default_rng(n))
-    np.testing.assert_allclose(gb.gabor_kernel(n, **p), kernel_loop(n, **p), rtol=1e-12,
-                               atol=1e-14)
+    np.testing.assert_allclose(gb.gabor_kernel(n, **p), kernel_loop(n, **p), rtol=1e-12, atol=1e-14)
 
 
 def test_gabor_kernel_rectangular_sizes():
     p = {"beta_x": 0.1, "beta_y": 0.2, "f": 1.0, "phi": 0.3, "tau": 0.4}
-    want = np.array([[gabor_loop(j - 2.0, i - 1.0, 1.0, 0.1, 0.2, 1.0, 0.3, 0.0, 0.0, 0.4)
-                      for j in range(5)] for i in range(3)])
+    want = np.array(
+        [
+            [gabor_loop(j - 2.0, i - 1.0, 1.0, 0.1, 0.2, 1.0, 0.3, 0.0, 0.0, 0.4) for j in range(5)]
+            for i in range(3)
+        ]
+    )
     np.testing.assert_allclose(gb.gabor_kernel((3, 5), **p), want, rtol=1e-12, atol=1e-14)
 
 
@@ -74,16 +97,20 @@ def test_gabor_bank_layout():
     for k, f in enumerate(fs):
         for l_, tau in enumerate(taus):
             np.testing.assert_allclose(
-                bank[k, l_], kernel_loop(7, alpha=2.0, beta_x=0.1, beta_y=0.2, f=f, phi=0.3,
-                                         tau=tau), rtol=1e-12, atol=1e-14)
+                bank[k, l_],
+                kernel_loop(7, alpha=2.0, beta_x=0.1, beta_y=0.2, f=f, phi=0.3, tau=tau),
+                rtol=1e-12,
+                atol=1e-14,
+            )
 
 
 def test_quadrature_pair_phases():
     p = {"beta_x": 0.08, "beta_y": 0.05, "f": 1.2, "tau": 0.6, "x0": 0.5}
     w0, w1 = gb.quadrature_pair(9, phi=0.3, **p)
     np.testing.assert_allclose(w0, kernel_loop(9, phi=0.3, **p), rtol=1e-12, atol=1e-14)
-    np.testing.assert_allclose(w1, kernel_loop(9, phi=0.3 + math.pi / 2, **p), rtol=1e-12,
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        w1, kernel_loop(9, phi=0.3 + math.pi / 2, **p), rtol=1e-12, atol=1e-14
+    )
 
 
 # -- model cells -----------------------------------------------------------------------------------
@@ -110,10 +137,15 @@ def test_sliding_cells_match_scipy(kshape, mode):
     else:
         s0, s1 = correlate2d(image, w0, mode=mode), correlate2d(image, w1, mode=mode)
     np.testing.assert_allclose(gb.simple_cell(image, w0, mode=mode), s0, rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(gb.simple_cell(image, w0, mode=mode, rectify=True),
-                               np.where(s0 > 0, s0, 0.0), rtol=1e-10, atol=1e-12)
-    np.testing.assert_allclose(gb.complex_cell(image, w0, w1, mode=mode), np.sqrt(s0**2 + s1**2),
-                               rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(
+        gb.simple_cell(image, w0, mode=mode, rectify=True),
+        np.where(s0 > 0, s0, 0.0),
+        rtol=1e-10,
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        gb.complex_cell(image, w0, w1, mode=mode), np.sqrt(s0**2 + s1**2), rtol=1e-10, atol=1e-12
+    )
 
 
 def test_complex_cell_on_a_patch():
@@ -141,10 +173,10 @@ def test_phase_invariance_of_the_energy_model():
     p = {"beta_x": 0.03, "beta_y": 0.03, "f": 1.0, "tau": 0.5}
     w0, w1 = gb.quadrature_pair(21, **p)
     phases = np.linspace(0, 2 * np.pi, 32, endpoint=False)
-    simple = np.array([gb.simple_cell(gb.grating(21, f=1.0, tau=0.5, phi=ph), w0)
-                       for ph in phases])
-    energy = np.array([gb.complex_cell(gb.grating(21, f=1.0, tau=0.5, phi=ph), w0, w1)
-                       for ph in phases])
+    simple = np.array([gb.simple_cell(gb.grating(21, f=1.0, tau=0.5, phi=ph), w0) for ph in phases])
+    energy = np.array(
+        [gb.complex_cell(gb.grating(21, f=1.0, tau=0.5, phi=ph), w0, w1) for ph in phases]
+    )
     # simple cell: a full sinusoidal swing, max close to -min
     assert simple.max() > 0 and simple.min() < 0
     assert (simple.max() - simple.min()) / np.abs(simple).max() > 1.95
@@ -164,17 +196,20 @@ def test_simple_cell_orientation_tuning_peaks_at_the_preferred_direction():
 GOOD = {"beta_x": 0.1, "beta_y": 0.1, "f": 1.0, "phi": 0.0}
 
 
-@pytest.mark.parametrize("change, exc, name", [
-    ({"beta_x": 0.0}, ValueError, "beta_x"),
-    ({"beta_y": -0.5}, ValueError, "beta_y"),
-    ({"f": -1.0}, ValueError, "f must"),
-    ({"phi": float("nan")}, ValueError, "phi"),
-    ({"tau": float("inf")}, ValueError, "tau"),
-    ({"alpha": "1"}, TypeError, "alpha"),
-    ({"x0": np.ones(2)}, TypeError, "x0"),
-    ({"y0": True}, TypeError, "y0"),
-    ({"alpha": 1j}, TypeError, "alpha"),
-])
+@pytest.mark.parametrize(
+    "change, exc, name",
+    [
+        ({"beta_x": 0.0}, ValueError, "beta_x"),
+        ({"beta_y": -0.5}, ValueError, "beta_y"),
+        ({"f": -1.0}, ValueError, "f must"),
+        ({"phi": float("nan")}, ValueError, "phi"),
+        ({"tau": float("inf")}, ValueError, "tau"),
+        ({"alpha": "1"}, TypeError, "alpha"),
+        ({"x0": np.ones(2)}, TypeError, "x0"),
+        ({"y0": True}, TypeError, "y0"),
+        ({"alpha": 1j}, TypeError, "alpha"),
+    ],
+)
 def test_bad_parameters(change, exc, name):
     with pytest.raises(exc, match=name):
         gb.gabor(0.0, 0.0, **{**GOOD, **change})
@@ -187,11 +222,21 @@ def test_missing_parameter_is_a_type_error():
         gb.gabor_kernel(5, beta_x=0.1, f=1.0, phi=0.0)
 
 
-@pytest.mark.parametrize("size, exc", [(0, ValueError), (-3, ValueError), (2.5, TypeError),
-                                       ((3, 0), ValueError), ((1, 2, 3), ValueError),
-                                       (True, TypeError), ("7", TypeError),
-                                       (np.float64(3), TypeError),
-                                       (10**6, ValueError), ((1, 2**24 + 1), ValueError)])
+@pytest.mark.parametrize(
+    "size, exc",
+    [
+        (0, ValueError),
+        (-3, ValueError),
+        (2.5, TypeError),
+        ((3, 0), ValueError),
+        ((1, 2, 3), ValueError),
+        (True, TypeError),
+        ("7", TypeError),
+        (np.float64(3), TypeError),
+        (10**6, ValueError),
+        ((1, 2**24 + 1), ValueError),
+    ],
+)
 def test_bad_size(size, exc):
     with pytest.raises(exc, match="size"):
         gb.gabor_kernel(size, **GOOD)
@@ -250,15 +295,18 @@ def test_huge_kernel_is_refused_before_allocating_with_the_size_in_the_message()
         gb.quadrature_pair((4097, 4096), beta_x=0.1, beta_y=0.1, f=1.0)
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda: gb.gabor(1j, 0.0, **GOOD), "x"),
-    (lambda: gb.gabor(0.0, np.array([1j]), **GOOD), "y"),
-    (lambda: gb.gabor_kernel(5, **{**GOOD, "f": 1 + 0j}), "f"),
-    (lambda: gb.gabor_bank(5, [0j], [1.0], beta_x=0.1, beta_y=0.1, phi=0.0), "taus"),
-    (lambda: gb.quadrature_pair(5, phi=1j, beta_x=0.1, beta_y=0.1, f=1.0), "phi"),
-    (lambda: gb.simple_cell(np.ones((5, 5)) * 1j, np.ones((3, 3))), "image"),
-    (lambda: gb.complex_cell(np.ones((5, 5)), np.ones((3, 3)) * 1j, np.ones((3, 3))), "w0"),
-])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: gb.gabor(1j, 0.0, **GOOD), "x"),
+        (lambda: gb.gabor(0.0, np.array([1j]), **GOOD), "y"),
+        (lambda: gb.gabor_kernel(5, **{**GOOD, "f": 1 + 0j}), "f"),
+        (lambda: gb.gabor_bank(5, [0j], [1.0], beta_x=0.1, beta_y=0.1, phi=0.0), "taus"),
+        (lambda: gb.quadrature_pair(5, phi=1j, beta_x=0.1, beta_y=0.1, f=1.0), "phi"),
+        (lambda: gb.simple_cell(np.ones((5, 5)) * 1j, np.ones((3, 3))), "image"),
+        (lambda: gb.complex_cell(np.ones((5, 5)), np.ones((3, 3)) * 1j, np.ones((3, 3))), "w0"),
+    ],
+)
 def test_complex_input_is_refused(call, name):
     with pytest.raises(TypeError, match=rf"^{name} must be (a )?real"):
         call()
@@ -270,4 +318,4 @@ def test_moved_names_still_import_from_cnnbook_gabor():
     assert fit_gabor is gabor_fit.fit_gabor and GaborFit is gabor_fit.GaborFit
     assert grating is stimuli.grating
     with pytest.raises(AttributeError, match="no_such_name"):
-        gb.no_such_name  # noqa: B018
+        gb.no_such_name

@@ -27,15 +27,17 @@ def test_jacobian_matches_finite_differences():
     _, jac = gf._model_and_jacobian(theta, x, y)
 
     def model(t: np.ndarray) -> np.ndarray:
-        return np.array([gabor_loop(float(a), float(b), *_unpack(t))
-                         for a, b in zip(x.ravel(), y.ravel())])
+        return np.array(
+            [gabor_loop(float(a), float(b), *_unpack(t)) for a, b in zip(x.ravel(), y.ravel())]
+        )
 
     h = 1e-6
     for k in range(8):
         e = np.zeros(8)
         e[k] = h
-        np.testing.assert_allclose(jac[:, k], (model(theta + e) - model(theta - e)) / (2 * h),
-                                   rtol=1e-6, atol=1e-8)
+        np.testing.assert_allclose(
+            jac[:, k], (model(theta + e) - model(theta - e)) / (2 * h), rtol=1e-6, atol=1e-8
+        )
 
 
 def _unpack(theta: np.ndarray) -> tuple[float, ...]:
@@ -81,8 +83,9 @@ def test_fit_from_a_noisy_kernel(seed):
     noise = 0.05 * np.abs(clean).max() * rng.standard_normal(clean.shape)
     fit = gf.fit_gabor(clean + noise)
     # the fit explains the data up to the noise, and removes most of it
-    assert fit.residual == pytest.approx(np.linalg.norm(noise) / np.linalg.norm(clean + noise),
-                                         rel=0.2)
+    assert fit.residual == pytest.approx(
+        np.linalg.norm(noise) / np.linalg.norm(clean + noise), rel=0.2
+    )
     assert np.linalg.norm(fit.kernel - clean) < 0.5 * np.linalg.norm(noise)
     truth = canonical_truth(p)
     assert fit.params["f"] == pytest.approx(truth["f"], abs=0.1)

@@ -10,7 +10,7 @@ from cnnbook.nn.augment import random_shift
 def shift_by_loop(x, offsets):
     """Move image i by offsets[i] = (dy, dx), pixel by pixel, zero where nothing lands."""
     out = np.zeros_like(x)
-    n, c, h, w = x.shape
+    n, _c, h, w = x.shape
     for i in range(n):
         dy, dx = offsets[i]
         for r in range(h):
@@ -43,7 +43,11 @@ def test_random_shift_moves_ink_without_wrapping():
 @pytest.mark.parametrize(
     "args, error, match",
     [
-        ((np.zeros((2, 1, 4, 4)), 4), ValueError, "max_shift must be smaller than the image side 4"),
+        (
+            (np.zeros((2, 1, 4, 4)), 4),
+            ValueError,
+            "max_shift must be smaller than the image side 4",
+        ),
         ((np.zeros((2, 1, 4, 4)), -1), ValueError, "max_shift must be >= 0"),
         ((np.zeros((2, 1, 4, 4)), 1.0), TypeError, "max_shift must be an integer"),
         ((np.zeros((2, 4, 4)), 1), ValueError, "x must have shape"),
@@ -59,10 +63,10 @@ def test_random_shift_errors(args, error, match):
 
 def test_trainer_shifts_each_batch_and_stays_seeded():
     class Recorder:
-        params = {"w": np.zeros(1)}
         last_loss = 0.0
 
         def __init__(self):
+            self.params = {"w": np.zeros(1)}
             self.seen = []
 
         def gradient(self, x, t):
@@ -77,8 +81,19 @@ def test_trainer_shifts_each_batch_and_stays_seeded():
     runs = []
     for _ in range(2):
         net = Recorder()
-        Trainer(net, x, t, x, t, epochs=2, batch_size=10, optimizer="sgd", seed=5,
-                max_shift=1, verbose=False).train()
+        Trainer(
+            net,
+            x,
+            t,
+            x,
+            t,
+            epochs=2,
+            batch_size=10,
+            optimizer="sgd",
+            seed=5,
+            max_shift=1,
+            verbose=False,
+        ).train()
         runs.append(net.seen)
     assert all(np.array_equal(a, b) for a, b in zip(*runs))
     # The same draws replayed by hand: shuffle, then shift each batch, from one generator.

@@ -16,11 +16,14 @@ def conv_conv_pool(seed=0, dtype=np.float64, side=8, f=3, classes=4):
     w1, w2 = rng.standard_normal((f, 1, 3, 3)), rng.standard_normal((f, f, 3, 3)) / 3
     pooled = f * ((side - 4) // 2) ** 2
     w3 = rng.standard_normal((pooled, classes)) / np.sqrt(pooled)
-    layers = [Convolution(w1.astype(dtype), (0.1 * rng.standard_normal(f)).astype(dtype)),
-              Relu(),
-              Convolution(w2.astype(dtype), (0.1 * rng.standard_normal(f)).astype(dtype)),
-              Relu(), Pooling(2, 2),
-              Affine(w3.astype(dtype), np.zeros(classes, dtype))]
+    layers = [
+        Convolution(w1.astype(dtype), (0.1 * rng.standard_normal(f)).astype(dtype)),
+        Relu(),
+        Convolution(w2.astype(dtype), (0.1 * rng.standard_normal(f)).astype(dtype)),
+        Relu(),
+        Pooling(2, 2),
+        Affine(w3.astype(dtype), np.zeros(classes, dtype)),
+    ]
     return Sequential(layers)
 
 
@@ -43,9 +46,16 @@ def test_gradient_matches_finite_differences():
 
 
 def test_gradient_equals_simpleconvnet_on_its_own_layers():
-    ref = SimpleConvNet(input_dim=(1, 10, 10), conv_param={"filter_num": 3, "filter_size": 3,
-                        "pad": 0, "stride": 1}, hidden_size=5, output_size=4,
-                        weight_init_std="he", seed=2, dtype=np.float64, fast=False)
+    ref = SimpleConvNet(
+        input_dim=(1, 10, 10),
+        conv_param={"filter_num": 3, "filter_size": 3, "pad": 0, "stride": 1},
+        hidden_size=5,
+        output_size=4,
+        weight_init_std="he",
+        seed=2,
+        dtype=np.float64,
+        fast=False,
+    )
     net = Sequential([ref.layers[name] for name in ref.order])
     rng = np.random.default_rng(3)
     x, t = rng.random((6, 1, 10, 10)), rng.integers(0, 4, 6)
@@ -77,8 +87,9 @@ def test_trainer_learns_a_separable_task():
     for n, c in enumerate(t):
         x[n, 0, :, 4 * c : 4 * c + 4] += 1.0
     net = conv_conv_pool(dtype=np.float32, classes=2)
-    trainer = Trainer(net, x, t, x, t, epochs=3, batch_size=20, optimizer=Adam(lr=1e-2),
-                      seed=0, verbose=False)
+    trainer = Trainer(
+        net, x, t, x, t, epochs=3, batch_size=20, optimizer=Adam(lr=1e-2), seed=0, verbose=False
+    )
     history = trainer.train()
     assert history["test_acc"][-1] == 1.0
     assert np.mean(history["train_loss"][-5:]) < 0.2 * np.mean(history["train_loss"][:5])

@@ -6,7 +6,7 @@ import pytest
 torch = pytest.importorskip("torch")
 F = torch.nn.functional
 
-from cnnbook.nn import (
+from cnnbook.nn import (  # noqa: E402  (after the skip when PyTorch is missing)
     SGD,
     AdaGrad,
     Adam,
@@ -198,5 +198,10 @@ def test_max_pooling_routes_nan_and_all_minus_inf_windows_like_torch(fast):
         )
         np.testing.assert_array_equal(np.isnan(out), np.isnan(expected))
         np.testing.assert_allclose(out, expected, rtol=0, atol=0)
-        np.testing.assert_allclose(layer.backward(dout), dx, rtol=1e-12, atol=1e-12,
-                                   err_msg=f"k={k} stride={stride} pad={pad}")
+        np.testing.assert_allclose(
+            layer.backward(dout),
+            dx,
+            rtol=1e-12,
+            atol=1e-12,
+            err_msg=f"k={k} stride={stride} pad={pad}",
+        )

@@ -173,9 +173,20 @@ def test_cosine_schedule_sets_each_steps_rate_and_resumes_bit_identically(tmp_pa
     def cosine_run(epochs, checkpoint=None, interrupt=False):
         x, t = data()
         net = SimpleConvNet(**NET)
-        trainer = Trainer(net, x, t, x, t, epochs=epochs, batch_size=7, seed=3, verbose=False,
-                          optimizer_param={"lr": 0.02}, lr_schedule="cosine",
-                          checkpoint=checkpoint)
+        trainer = Trainer(
+            net,
+            x,
+            t,
+            x,
+            t,
+            epochs=epochs,
+            batch_size=7,
+            seed=3,
+            verbose=False,
+            optimizer_param={"lr": 0.02},
+            lr_schedule="cosine",
+            checkpoint=checkpoint,
+        )
         if interrupt:  # stop right after the first checkpoint, as a killed process would
             save = trainer.save_checkpoint
 
@@ -207,8 +218,17 @@ def test_cosine_schedule_sets_each_steps_rate_and_resumes_bit_identically(tmp_pa
 
 def test_constant_schedule_keeps_the_optimizers_rate():
     x, t = data(20)
-    history = Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=2, batch_size=10, verbose=False,
-                      optimizer=SGD(lr=0.05)).train()
+    history = Trainer(
+        SimpleConvNet(**NET),
+        x,
+        t,
+        x,
+        t,
+        epochs=2,
+        batch_size=10,
+        verbose=False,
+        optimizer=SGD(lr=0.05),
+    ).train()
     assert history["lr"] == [0.05] * 4
 
 
@@ -217,8 +237,17 @@ def test_checkpoint_write_is_atomic_and_leaves_no_temporary_file(tmp_path, monke
     path = tmp_path / "ck.npz"
 
     def trainer(epochs):
-        return Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=epochs, batch_size=10,
-                       verbose=False, checkpoint=path)
+        return Trainer(
+            SimpleConvNet(**NET),
+            x,
+            t,
+            x,
+            t,
+            epochs=epochs,
+            batch_size=10,
+            verbose=False,
+            checkpoint=path,
+        )
 
     trainer(1).train()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ck.npz"]
@@ -239,8 +268,9 @@ def _checkpoint(tmp_path, **changes):
     """A real checkpoint after one epoch, with some arrays replaced (None removes one)."""
     x, t = data(20)
     path = tmp_path / "ck.npz"
-    Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False,
-            checkpoint=path).train()
+    Trainer(
+        SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False, checkpoint=path
+    ).train()
     with np.load(path) as f:
         arrays = {k: f[k] for k in f.files}
     for key, value in changes.items():
@@ -285,8 +315,9 @@ def test_unreadable_checkpoints_are_refused(tmp_path, content):
     path = tmp_path / "ck.npz"
     path.write_bytes(content)
     x, t = data(20)
-    trainer = Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False,
-                      checkpoint=path)
+    trainer = Trainer(
+        SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False, checkpoint=path
+    )
     with pytest.raises(ValueError, match="not a readable .npz file") as info:
         trainer.train()
     assert str(path) in str(info.value)
@@ -297,8 +328,9 @@ def test_a_single_npy_array_is_not_a_checkpoint(tmp_path):
     with open(path, "wb") as f:
         np.save(f, np.zeros(3))
     x, t = data(20)
-    trainer = Trainer(SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False,
-                      checkpoint=path)
+    trainer = Trainer(
+        SimpleConvNet(**NET), x, t, x, t, epochs=1, batch_size=10, verbose=False, checkpoint=path
+    )
     with pytest.raises(ValueError, match="single .npy array"):
         trainer.train()
 

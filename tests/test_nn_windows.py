@@ -162,15 +162,20 @@ def test_offset_slice_and_first_real_offset_against_loops():
     xp = np.arange(2 * 1 * 9 * 8.0).reshape(2, 1, 9, 8)
     for i, j, s in [(0, 0, 1), (1, 2, 2), (2, 1, 3)]:
         oh, ow = (9 - 3) // s + 1, (8 - 3) // s + 1
-        expected = np.array([[xp[:, :, s * a + i, s * b + j] for b in range(ow)]
-                             for a in range(oh)]).transpose(2, 3, 0, 1)
+        expected = np.array(
+            [[xp[:, :, s * a + i, s * b + j] for b in range(ow)] for a in range(oh)]
+        ).transpose(2, 3, 0, 1)
         np.testing.assert_array_equal(xp[offset_slice(i, j, oh, ow, s)], expected)
     # brute force: the first cell of each window (row-major) that lies inside the image
     h, w, k, s, p = 5, 6, 3, 2, 1
     first = first_real_offset(h, w, k, k, s, p)
     for a in range(first.shape[0]):
         for b in range(first.shape[1]):
-            cells = [(u, v) for u in range(k) for v in range(k)
-                     if 0 <= s * a + u - p < h and 0 <= s * b + v - p < w]
+            cells = [
+                (u, v)
+                for u in range(k)
+                for v in range(k)
+                if 0 <= s * a + u - p < h and 0 <= s * b + v - p < w
+            ]
             u, v = cells[0]
             assert first[a, b] == u * k + v

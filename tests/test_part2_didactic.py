@@ -49,26 +49,41 @@ im2col_loops = chapter_function("02-im2col-convolution.md", "im2col_loops")
 
 
 @settings(max_examples=60, deadline=None)
-@given(n=st.integers(1, 3), c=st.integers(1, 3), h=st.integers(1, 9), w=st.integers(1, 9),
-       kh=st.integers(1, 4), kw=st.integers(1, 4), stride=st.integers(1, 3), pad=st.integers(0, 2),
-       seed=st.integers(0, 2**16))
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 3),
+    h=st.integers(1, 9),
+    w=st.integers(1, 9),
+    kh=st.integers(1, 4),
+    kw=st.integers(1, 4),
+    stride=st.integers(1, 3),
+    pad=st.integers(0, 2),
+    seed=st.integers(0, 2**16),
+)
 def test_im2col_loops_equals_library(n, c, h, w, kh, kw, stride, pad, seed):
     if h + 2 * pad < kh or w + 2 * pad < kw:
         return  # no window fits: both raise, checked below
     x = np.random.default_rng(seed).standard_normal((n, c, h, w))
     expected = im2col_loops(x, kh, kw, stride, pad)
-    assert expected.shape == (n * conv_output_size(h, kh, stride, pad)
-                              * conv_output_size(w, kw, stride, pad), c * kh * kw)
+    assert expected.shape == (
+        n * conv_output_size(h, kh, stride, pad) * conv_output_size(w, kw, stride, pad),
+        c * kh * kw,
+    )
     np.testing.assert_array_equal(im2col(x, kh, kw, stride, pad), expected)
 
 
 def test_im2col_loops_matches_hand_worked_example():
     # The 4x4 example of the chapter, written out by hand: windows at (0,0), (0,1), (1,0), (1,1).
     x = np.arange(16.0).reshape(1, 1, 4, 4)
-    first_rows = np.array([[0, 1, 2, 4, 5, 6, 8, 9, 10],
-                           [1, 2, 3, 5, 6, 7, 9, 10, 11],
-                           [4, 5, 6, 8, 9, 10, 12, 13, 14],
-                           [5, 6, 7, 9, 10, 11, 13, 14, 15]], dtype=float)
+    first_rows = np.array(
+        [
+            [0, 1, 2, 4, 5, 6, 8, 9, 10],
+            [1, 2, 3, 5, 6, 7, 9, 10, 11],
+            [4, 5, 6, 8, 9, 10, 12, 13, 14],
+            [5, 6, 7, 9, 10, 11, 13, 14, 15],
+        ],
+        dtype=float,
+    )
     np.testing.assert_array_equal(im2col_loops(x, 3, 3), first_rows)
     np.testing.assert_array_equal(im2col(x, 3, 3), first_rows)
 
@@ -79,13 +94,28 @@ max_pool_reshape = chapter_function("03-pooling.md", "max_pool_reshape")
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 3), c=st.integers(1, 4), oh=st.integers(1, 6), ow=st.integers(1, 6),
-       k=st.integers(1, 4), seed=st.integers(0, 2**16))
+@given(
+    n=st.integers(1, 3),
+    c=st.integers(1, 4),
+    oh=st.integers(1, 6),
+    ow=st.integers(1, 6),
+    k=st.integers(1, 4),
+    seed=st.integers(0, 2**16),
+)
 def test_max_pool_reshape_equals_library(n, c, oh, ow, k, seed):
     x = np.random.default_rng(seed).standard_normal((n, c, oh * k, ow * k))
-    expected = np.array([[[[x[a, b, i * k:(i + 1) * k, j * k:(j + 1) * k].max()
-                            for j in range(ow)] for i in range(oh)]
-                          for b in range(c)] for a in range(n)])
+    expected = np.array(
+        [
+            [
+                [
+                    [x[a, b, i * k : (i + 1) * k, j * k : (j + 1) * k].max() for j in range(ow)]
+                    for i in range(oh)
+                ]
+                for b in range(c)
+            ]
+            for a in range(n)
+        ]
+    )
     np.testing.assert_array_equal(max_pool_reshape(x, k), expected)  # the chapter's code is right
     np.testing.assert_array_equal(Pooling(k, k).forward(x), max_pool_reshape(x, k))
 
@@ -108,10 +138,17 @@ def test_shift_right_moves_ink_without_wrapping(t):
 # -- 05-gradient-check: a central difference ------------------------------
 
 central_difference = chapter_function("05-gradient-check.md", "central_difference")
+
+
 def test_central_difference_equals_library_numerical_gradient():
-    net = SimpleConvNet(input_dim=(1, 8, 8),
-                        conv_param={"filter_num": 2, "filter_size": 3, "pad": 0, "stride": 1},
-                        hidden_size=6, output_size=4, seed=3, dtype=np.float64)
+    net = SimpleConvNet(
+        input_dim=(1, 8, 8),
+        conv_param={"filter_num": 2, "filter_size": 3, "pad": 0, "stride": 1},
+        hidden_size=6,
+        output_size=4,
+        seed=3,
+        dtype=np.float64,
+    )
     rng = np.random.default_rng(1)
     x = rng.random((3, 1, 8, 8))
     t = rng.integers(0, 4, size=3)
@@ -128,9 +165,14 @@ def test_central_difference_equals_library_numerical_gradient():
 
 def test_central_difference_is_exact_for_a_quadratic_in_one_parameter():
     # L(b3) for a one-hot target is smooth; compare with a five-point difference computed here
-    net = SimpleConvNet(input_dim=(1, 6, 6),
-                        conv_param={"filter_num": 1, "filter_size": 3, "pad": 0, "stride": 1},
-                        hidden_size=3, output_size=3, seed=0, dtype=np.float64)
+    net = SimpleConvNet(
+        input_dim=(1, 6, 6),
+        conv_param={"filter_num": 1, "filter_size": 3, "pad": 0, "stride": 1},
+        hidden_size=3,
+        output_size=3,
+        seed=0,
+        dtype=np.float64,
+    )
     x = np.random.default_rng(2).random((2, 1, 6, 6))
     t = np.array([0, 2])
     h = 1e-3

@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import os
 import re
-from pathlib import Path
 
 import pytest
-
 from bookutils import BUILD_DIR, HTML_DIR, ROOT
 
 pytestmark = pytest.mark.book
@@ -93,8 +91,9 @@ def test_pdf_is_tagged_and_linked_from_the_site(reader) -> None:
     assert bool(root["/MarkInfo"]["/Marked"]) and "/StructTreeRoot" in root
     for page in ("index.html", "part1/04-operation.html"):
         html = (HTML_DIR / page).read_text(encoding="utf-8")
-        href = re.search(r'<a href="([^"]+)"[^>]*class="[^"]*\bbtn-download-book-pdf-button\b',
-                         html).group(1)
+        href = re.search(
+            r'<a href="([^"]+)"[^>]*class="[^"]*\bbtn-download-book-pdf-button\b', html
+        ).group(1)
         assert ((HTML_DIR / page).parent / href).resolve() == PDF.resolve()
 
 

@@ -6,11 +6,11 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-from matplotlib.animation import FuncAnimation  # noqa: E402
+import numpy as np
+import pytest
+from matplotlib.animation import FuncAnimation
 
-from cnnbook import plotting  # noqa: E402
+from cnnbook import plotting
 
 
 def test_animation_html_requests_no_other_host() -> None:
@@ -26,7 +26,7 @@ def test_animation_html_requests_no_other_host() -> None:
 
 
 def test_animation_html_rejects_unknown_mode() -> None:
-    fig, ax = plotting.figure(2, 2)
+    fig, _ax = plotting.figure(2, 2)
     anim = FuncAnimation(fig, lambda k: None, frames=1)
     with pytest.raises(ValueError, match="default_mode"):
         plotting.animation_html(anim, default_mode="bounce")
@@ -34,14 +34,14 @@ def test_animation_html_rejects_unknown_mode() -> None:
 
 
 def test_show_array_uses_a_symmetric_scale_for_signed_arrays() -> None:
-    fig, ax = plotting.figure(2, 2)
+    _fig, ax = plotting.figure(2, 2)
     plotting.show_array(ax, np.array([[-1.0, 3.0], [0.0, 2.0]]))
     lo, hi = ax.images[0].get_clim()
     assert (lo, hi) == (-3.0, 3.0)
 
 
 def test_show_array_rejects_non_2d() -> None:
-    fig, ax = plotting.figure(2, 2)
+    _fig, ax = plotting.figure(2, 2)
     with pytest.raises(ValueError, match="2-D"):
         plotting.show_array(ax, np.zeros((2, 2, 2)))
 
@@ -106,10 +106,12 @@ def test_alt_text_from_titles_and_set_alt() -> None:
 def test_figures_in_a_notebook_are_shown_light_and_dark() -> None:
     nbformat = pytest.importorskip("nbformat")
     nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.v4.new_notebook(cells=[
-        nbformat.v4.new_code_cell("from cnnbook import plotting\nplotting.use_book_style()"),
-        nbformat.v4.new_code_cell("fig, ax = plotting.figure(2, 2)\n_ = ax.set_title('t')"),
-    ])
+    nb = nbformat.v4.new_notebook(
+        cells=[
+            nbformat.v4.new_code_cell("from cnnbook import plotting\nplotting.use_book_style()"),
+            nbformat.v4.new_code_cell("fig, ax = plotting.figure(2, 2)\n_ = ax.set_title('t')"),
+        ]
+    )
     nbclient.NotebookClient(nb, kernel_name="python3", timeout=120).execute()
     (out,) = [o for o in nb.cells[1].outputs if o.output_type == "display_data"]
     assert {"image/png", "text/html"} <= set(out.data)

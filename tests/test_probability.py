@@ -70,8 +70,12 @@ def test_plain_riemann_sum_relation():
     for i in range(7):
         for j in range(5):
             loop[i + j] += f[i] * g[j]
-    ends = np.array([f[max(0, k - 4)] * g[k - max(0, k - 4)] + f[min(k, 6)] * g[k - min(k, 6)]
-                     for k in range(11)])
+    ends = np.array(
+        [
+            f[max(0, k - 4)] * g[k - max(0, k - 4)] + f[min(k, 6)] * g[k - min(k, 6)]
+            for k in range(11)
+        ]
+    )
     np.testing.assert_allclose(P.sum_density(f, g, dx), dx * (loop - ends / 2), atol=1e-14)
 
 
@@ -105,15 +109,21 @@ def test_closed_form_densities_match_scipy():
     np.testing.assert_allclose(P.uniform_density(x, -1, 2), stats.uniform.pdf(x, -1, 3))
     np.testing.assert_allclose(P.gaussian_density(x, 1.5, 0.7), stats.norm.pdf(x, 1.5, 0.7))
     np.testing.assert_allclose(P.exponential_density(x, 1.7), stats.expon.pdf(x, scale=1 / 1.7))
-    np.testing.assert_allclose(P.gamma_density(x, 3, 2.0), stats.gamma.pdf(x, a=3, scale=0.5),
-                               atol=1e-15)
-    np.testing.assert_allclose(P.gamma_density(x, 2.5, 0.8), stats.gamma.pdf(x, a=2.5, scale=1.25),
-                               atol=1e-15)
+    np.testing.assert_allclose(
+        P.gamma_density(x, 3, 2.0), stats.gamma.pdf(x, a=3, scale=0.5), atol=1e-15
+    )
+    np.testing.assert_allclose(
+        P.gamma_density(x, 2.5, 0.8), stats.gamma.pdf(x, a=2.5, scale=1.25), atol=1e-15
+    )
     for shape in (0.5, 1.0, 1.5):
-        np.testing.assert_allclose(P.gamma_density(x, shape, 1.3),
-                                   stats.gamma.pdf(x, a=shape, scale=1 / 1.3), atol=1e-14)
-    np.testing.assert_allclose(P.triangular_density(x, -1, 0.5, 4),
-                               stats.triang.pdf(x, c=1.5 / 5, loc=-1, scale=5), atol=1e-12)
+        np.testing.assert_allclose(
+            P.gamma_density(x, shape, 1.3), stats.gamma.pdf(x, a=shape, scale=1 / 1.3), atol=1e-14
+        )
+    np.testing.assert_allclose(
+        P.triangular_density(x, -1, 0.5, 4),
+        stats.triang.pdf(x, c=1.5 / 5, loc=-1, scale=5),
+        atol=1e-12,
+    )
 
 
 def test_grid_spacing_and_ends():
@@ -127,21 +137,32 @@ def test_grid_spacing_and_ends():
 
 def test_monte_carlo_dice_within_statistical_tolerance():
     n = 200_000
+
     def die(rng, k):
         return rng.integers(1, 7, k)
+
     z = P.monte_carlo_sum([die, die, die], n, seed=3)
     values = np.arange(3, 19)
     freq = np.array([(z == v).mean() for v in values])
-    exact = np.array([sum(1 for f in itertools.product(range(1, 7), repeat=3) if sum(f) == v)
-                      for v in values]) / 216
+    exact = (
+        np.array(
+            [
+                sum(1 for f in itertools.product(range(1, 7), repeat=3) if sum(f) == v)
+                for v in values
+            ]
+        )
+        / 216
+    )
     sigma = np.sqrt(exact * (1 - exact) / n)
     assert np.all(np.abs(freq - exact) < 5 * sigma)
 
 
 def test_monte_carlo_uniform_histogram_near_triangle():
     n = 400_000
+
     def uniform(rng, k):
         return rng.uniform(0, 1, k)
+
     z = P.monte_carlo_sum([uniform, uniform], n, seed=11)
     edges = np.linspace(0, 2, 41)
     counts, _ = np.histogram(z, edges)
@@ -157,6 +178,7 @@ def test_monte_carlo_uniform_histogram_near_triangle():
 def test_monte_carlo_is_reproducible_and_seed_dependent():
     def normal(rng, k):
         return rng.normal(0, 1, k)
+
     a = P.monte_carlo_sum([normal, normal], 1000, seed=5)
     b = P.monte_carlo_sum([normal, normal], 1000, seed=5)
     c = P.monte_carlo_sum([normal, normal], 1000, seed=6)

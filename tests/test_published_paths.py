@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from bookutils import BUILD_DIR, HTML_DIR, ROOT, require_built_book
 
 pytestmark = pytest.mark.book
@@ -57,8 +56,9 @@ def test_no_published_page_shows_a_machine_path():
             m = pattern.search(text)
             if m:
                 context = text[max(0, m.start() - 60) : m.end() + 60].replace("\n", " ")
-                found.append(f"{f.relative_to(HTML_DIR)}: {machine_paths()[path]} {path!r} "
-                             f"in …{context}…")
+                found.append(
+                    f"{f.relative_to(HTML_DIR)}: {machine_paths()[path]} {path!r} in …{context}…"
+                )
     assert not found, "machine paths in the published book:\n" + "\n".join(found[:20])
 
 
@@ -66,6 +66,9 @@ def test_the_site_holds_no_pickle():
     # Sphinx's doctrees and environment are pickles full of machine paths: they belong in the
     # build folder, not in the published site (the Makefile passes -d to keep them out).
     require_built_book()
-    pickles = [f.relative_to(HTML_DIR).as_posix() for f in HTML_DIR.rglob("*")
-               if f.suffix in {".pickle", ".doctree"}]
+    pickles = [
+        f.relative_to(HTML_DIR).as_posix()
+        for f in HTML_DIR.rglob("*")
+        if f.suffix in {".pickle", ".doctree"}
+    ]
     assert not pickles, pickles[:5]

@@ -49,18 +49,25 @@ def test_white_noise_statistics_and_seeding():
     np.testing.assert_allclose(flat.std(axis=0), 2.0, rtol=0.02)
     corr = np.corrcoef(flat.T)
     assert np.abs(corr - np.eye(12)).max() < 5 / math.sqrt(40000)
-    np.testing.assert_array_equal(revcorr.white_noise(10, 3, seed=5), revcorr.white_noise(10, 3, seed=5))
-    assert not np.array_equal(revcorr.white_noise(10, 3, seed=5), revcorr.white_noise(10, 3, seed=6))
+    np.testing.assert_array_equal(
+        revcorr.white_noise(10, 3, seed=5), revcorr.white_noise(10, 3, seed=5)
+    )
+    assert not np.array_equal(
+        revcorr.white_noise(10, 3, seed=5), revcorr.white_noise(10, 3, seed=6)
+    )
 
 
 def test_poisson_responses_have_the_model_rate():
     x = revcorr.white_noise(5, 6, seed=1)
-    rate = np.array([2.5 * max(sum(W[i, j] * xk[i, j] for i in range(6) for j in range(6)), 0.0)
-                     for xk in x])
+    rate = np.array(
+        [2.5 * max(sum(W[i, j] * xk[i, j] for i in range(6) for j in range(6)), 0.0) for xk in x]
+    )
     draws = np.array([revcorr.ln_poisson_responses(x, W, gain=2.5, seed=s) for s in range(4000)])
     assert np.all(draws == np.round(draws)) and draws.min() >= 0
     # mean and variance of a Poisson count equal its rate
-    np.testing.assert_allclose(draws.mean(axis=0), rate, atol=5 * np.sqrt(rate.max() / 4000) + 1e-12)
+    np.testing.assert_allclose(
+        draws.mean(axis=0), rate, atol=5 * np.sqrt(rate.max() / 4000) + 1e-12
+    )
     np.testing.assert_allclose(draws.var(axis=0), rate, rtol=0.15, atol=1e-12)
 
 
@@ -76,8 +83,9 @@ def test_sta_matches_a_loop():
     rng = np.random.default_rng(4)
     x = rng.standard_normal((50, 3, 5))
     r = rng.poisson(2.0, 50).astype(float)
-    np.testing.assert_allclose(revcorr.spike_triggered_average(x, r), sta_loop(x, r), rtol=1e-12,
-                               atol=1e-14)
+    np.testing.assert_allclose(
+        revcorr.spike_triggered_average(x, r), sta_loop(x, r), rtol=1e-12, atol=1e-14
+    )
 
 
 def test_sta_recovers_the_receptive_field():
@@ -94,8 +102,9 @@ def test_stc_matches_a_loop():
     rng = np.random.default_rng(9)
     x = rng.standard_normal((40, 2, 3))
     r = rng.poisson(1.5, 40).astype(float)
-    np.testing.assert_allclose(revcorr.spike_triggered_covariance(x, r), stc_loop(x, r),
-                               rtol=1e-12, atol=1e-13)
+    np.testing.assert_allclose(
+        revcorr.spike_triggered_covariance(x, r), stc_loop(x, r), rtol=1e-12, atol=1e-13
+    )
 
 
 def test_stc_of_an_energy_cell_spans_its_quadrature_pair():
@@ -106,39 +115,75 @@ def test_stc_of_an_energy_cell_spans_its_quadrature_pair():
     r = np.random.default_rng(11).poisson(0.5 * (s0**2 + s1**2)).astype(float)
     assert np.linalg.norm(revcorr.spike_triggered_average(x, r)) < 0.1  # the STA sees nothing
     values, vectors = np.linalg.eigh(revcorr.spike_triggered_covariance(x, r))
-    top = vectors[:, -2:]                             # the two largest eigenvalues
+    top = vectors[:, -2:]  # the two largest eigenvalues
     # theory: 1 (the stimulus variance) off the pair, (3a² + b²) / (a² + b²) ≈ 2 along it
     assert values[-2] > 1.5 * values[-3] and abs(values[0] - 1) < 0.1
-    for w in (w0, w1):                                # each filter lies in their span
+    for w in (w0, w1):  # each filter lies in their span
         u = w.ravel() / np.linalg.norm(w)
         assert np.linalg.norm(top.T @ u) > 0.98
 
 
-@pytest.mark.parametrize("call, exc, message", [
-    (lambda: revcorr.white_noise(0, 4, seed=0), ValueError, "n must be >= 1"),
-    (lambda: revcorr.white_noise(2, 4, seed=-1), ValueError, "seed must be >= 0"),
-    (lambda: revcorr.white_noise(2, 4, seed=1.5), TypeError, "seed must be an integer"),
-    (lambda: revcorr.white_noise(2, 4, seed=0, contrast=0), ValueError, "contrast must be > 0"),
-    (lambda: revcorr.white_noise(10**6, 64, seed=0), ValueError, "n = 1000000 images"),
-    (lambda: revcorr.ln_poisson_responses(np.ones((2, 3, 3)), np.ones((2, 2)), gain=1.0, seed=0),
-     ValueError, "w of shape"),
-    (lambda: revcorr.ln_poisson_responses(np.ones((2, 3, 3)), np.ones((3, 3)), gain=-1.0, seed=0),
-     ValueError, "gain must be > 0"),
-    (lambda: revcorr.ln_poisson_responses(np.ones((3, 3)), np.ones((3, 3)), gain=1.0, seed=0),
-     ValueError, "stimuli must have shape"),
-    (lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)), [1.0]), ValueError,
-     "one count per stimulus"),
-    (lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)), [1.0, -1.0]), ValueError,
-     "responses must be non-negative"),
-    (lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)), [0, 0]), ValueError,
-     "responses are all zero"),
-    (lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)) * 1j, [1, 1]), TypeError,
-     "stimuli must be real"),
-    (lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)), [1j, 1]), TypeError,
-     "responses must be real"),
-    (lambda: revcorr.spike_triggered_covariance(np.ones((2, 65, 65)), [1, 1]), ValueError,
-     "the limit is 4096 pixels"),
-])
+@pytest.mark.parametrize(
+    "call, exc, message",
+    [
+        (lambda: revcorr.white_noise(0, 4, seed=0), ValueError, "n must be >= 1"),
+        (lambda: revcorr.white_noise(2, 4, seed=-1), ValueError, "seed must be >= 0"),
+        (lambda: revcorr.white_noise(2, 4, seed=1.5), TypeError, "seed must be an integer"),
+        (lambda: revcorr.white_noise(2, 4, seed=0, contrast=0), ValueError, "contrast must be > 0"),
+        (lambda: revcorr.white_noise(10**6, 64, seed=0), ValueError, "n = 1000000 images"),
+        (
+            lambda: revcorr.ln_poisson_responses(
+                np.ones((2, 3, 3)), np.ones((2, 2)), gain=1.0, seed=0
+            ),
+            ValueError,
+            "w of shape",
+        ),
+        (
+            lambda: revcorr.ln_poisson_responses(
+                np.ones((2, 3, 3)), np.ones((3, 3)), gain=-1.0, seed=0
+            ),
+            ValueError,
+            "gain must be > 0",
+        ),
+        (
+            lambda: revcorr.ln_poisson_responses(
+                np.ones((3, 3)), np.ones((3, 3)), gain=1.0, seed=0
+            ),
+            ValueError,
+            "stimuli must have shape",
+        ),
+        (
+            lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)), [1.0]),
+            ValueError,
+            "one count per stimulus",
+        ),
+        (
+            lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)), [1.0, -1.0]),
+            ValueError,
+            "responses must be non-negative",
+        ),
+        (
+            lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)), [0, 0]),
+            ValueError,
+            "responses are all zero",
+        ),
+        (
+            lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)) * 1j, [1, 1]),
+            TypeError,
+            "stimuli must be real",
+        ),
+        (
+            lambda: revcorr.spike_triggered_average(np.ones((2, 3, 3)), [1j, 1]),
+            TypeError,
+            "responses must be real",
+        ),
+        (
+            lambda: revcorr.spike_triggered_covariance(np.ones((2, 65, 65)), [1, 1]),
+            ValueError,
+            "the limit is 4096 pixels",
+        ),
+    ],
+)
 def test_bad_input(call, exc, message):
     with pytest.raises(exc, match=message):
         call()

@@ -20,8 +20,16 @@ def test_hann_window_matches_scipy_periodic_hann():
 def test_stft_matches_scipy(n, window_size, hop):
     x = np.random.default_rng(n).standard_normal(n)
     X = S.stft(x, window_size, hop)
-    _, _, Z = sps.stft(x, window="hann", nperseg=window_size, noverlap=window_size - hop,
-                       boundary=None, padded=False, detrend=False, scaling="spectrum")
+    _, _, Z = sps.stft(
+        x,
+        window="hann",
+        nperseg=window_size,
+        noverlap=window_size - hop,
+        boundary=None,
+        padded=False,
+        detrend=False,
+        scaling="spectrum",
+    )
     # scipy's "spectrum" scaling divides by the window's sum
     np.testing.assert_allclose(X, Z * S.hann_window(window_size).sum(), atol=1e-10)
 
@@ -101,7 +109,7 @@ def test_ct_volume_shape_range_symmetry_and_noise_seed():
     assert volume.shape == (48, 48, 48)
     assert volume.min() == 0.0 and volume.max() == 1.0
     assert set(np.unique(volume.round(6))) <= {0.0, 0.1, 0.2, 0.3, 0.4, 1.0}
-    assert volume[24, 24, 24] == pytest.approx(0.2)   # brain tissue near the centre
+    assert volume[24, 24, 24] == pytest.approx(0.2)  # brain tissue near the centre
     assert volume[24, 24, 0] == 0.0 and volume[0, 0, 0] == 0.0  # air outside the head
     # the skull contains the brain: on the central row, 1 appears before and after 0.2
     row = volume[24, 24]
@@ -116,8 +124,9 @@ def test_color_video_shape_range_seed_and_motion():
     video = S.color_video(n_frames=T, height=H, width=W, radius=radius, seed=0)
     assert video.shape == (T, 3, H, W)
     assert video.min() >= 0 and video.max() <= 1
-    np.testing.assert_array_equal(video, S.color_video(n_frames=T, height=H, width=W,
-                                                       radius=radius, seed=0))
+    np.testing.assert_array_equal(
+        video, S.color_video(n_frames=T, height=H, width=W, radius=radius, seed=0)
+    )
     cols = np.arange(W)
     for t in range(T):
         red = (video[t, 0] > 0.75) & (video[t, 1] < 0.35)  # the ball's pixels

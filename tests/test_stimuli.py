@@ -37,8 +37,12 @@ def test_grating_matches_loop():
         for j in range(cols):
             x, y = centred(i, j, rows, cols)
             want[i, j] = c * math.cos(f * (x * math.cos(tau) + y * math.sin(tau)) + phi)
-    np.testing.assert_allclose(stimuli.grating((rows, cols), f=f, tau=tau, phi=phi, contrast=c),
-                               want, rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(
+        stimuli.grating((rows, cols), f=f, tau=tau, phi=phi, contrast=c),
+        want,
+        rtol=1e-12,
+        atol=1e-14,
+    )
 
 
 def test_orientation_convention_tau_zero_gives_vertical_stripes():
@@ -67,14 +71,21 @@ def bar_loop(rows, cols, angle, length, width, x0, y0):
     return out
 
 
-@pytest.mark.parametrize("shape, angle, length, width, x0, y0", [
-    (11, 0.3, 9.0, 1.5, 0.0, 0.0), ((12, 9), 2.0, 6.0, 2.5, 1.25, -0.5),
-    (32, math.pi / 2, 9.0, 1.5, 1.5, 0.0), (7, -1.0, 20.0, 3.0, -2.0, 1.0)])
+@pytest.mark.parametrize(
+    "shape, angle, length, width, x0, y0",
+    [
+        (11, 0.3, 9.0, 1.5, 0.0, 0.0),
+        ((12, 9), 2.0, 6.0, 2.5, 1.25, -0.5),
+        (32, math.pi / 2, 9.0, 1.5, 1.5, 0.0),
+        (7, -1.0, 20.0, 3.0, -2.0, 1.0),
+    ],
+)
 def test_bar_matches_loop(shape, angle, length, width, x0, y0):
     rows, cols = shape if isinstance(shape, tuple) else (shape, shape)
     np.testing.assert_array_equal(
         stimuli.bar(shape, angle, length=length, width=width, x0=x0, y0=y0),
-        bar_loop(rows, cols, angle, length, width, x0, y0))
+        bar_loop(rows, cols, angle, length, width, x0, y0),
+    )
 
 
 def test_bar_geometry():
@@ -91,7 +102,7 @@ def test_bar_geometry():
 def test_edge_sides_and_polarity():
     vertical = stimuli.edge(6, math.pi / 2)
     np.testing.assert_array_equal(vertical, np.broadcast_to([0, 0, 0, 1, 1, 1], (6, 6)))
-    horizontal = stimuli.edge(6, 0.0)          # light above
+    horizontal = stimuli.edge(6, 0.0)  # light above
     np.testing.assert_array_equal(horizontal[:, 0], [1, 1, 1, 0, 0, 0])
     # a vertical line through (x0, y0) = (0.5, 0), between the columns x = 0 and x = 1
     shifted = stimuli.edge(5, math.pi / 2, x0=0.5)
@@ -104,28 +115,37 @@ def test_edge_sides_and_polarity():
     assert ends[:, 5].tolist() == [1.0] * 10
     for angle in np.linspace(0, 2 * np.pi, 13):
         rows, cols = 8, 9
-        want = np.array([[float(-x * math.sin(angle) + y * math.cos(angle) < -1e-12)
-                          for x, y in (centred(i, j, rows, cols) for j in range(cols))]
-                         for i in range(rows)])
+        want = np.array(
+            [
+                [
+                    float(-x * math.sin(angle) + y * math.cos(angle) < -1e-12)
+                    for x, y in (centred(i, j, rows, cols) for j in range(cols))
+                ]
+                for i in range(rows)
+            ]
+        )
         np.testing.assert_array_equal(stimuli.edge((rows, cols), angle), want)
 
 
 # -- bad input -------------------------------------------------------------------------------------
-@pytest.mark.parametrize("call, exc, message", [
-    (lambda: stimuli.centred_grid(0), ValueError, "size must be >= 1"),
-    (lambda: stimuli.centred_grid(2.0), TypeError, "size must be an integer"),
-    (lambda: stimuli.centred_grid((2, 3, 4)), ValueError, "size must be an int or a pair"),
-    (lambda: stimuli.centred_grid(10**5), ValueError, r"size 100000 asks for"),
-    (lambda: stimuli.grating(5, f=-1.0), ValueError, "f must be >= 0"),
-    (lambda: stimuli.grating(5, f=1.0, contrast=np.inf), ValueError, "contrast must be finite"),
-    (lambda: stimuli.grating(5, f=1.0, tau=1j), TypeError, "tau must be a real number"),
-    (lambda: stimuli.bar(5, "a"), TypeError, "angle must be a real number"),
-    (lambda: stimuli.bar(5, 0.0, length=0.0), ValueError, "length must be > 0"),
-    (lambda: stimuli.bar(5, 0.0, width=-1.0), ValueError, "width must be > 0"),
-    (lambda: stimuli.bar(5, 0.0, x0=np.nan), ValueError, "x0 must be finite"),
-    (lambda: stimuli.edge(5, 0.0, y0=[1.0]), TypeError, "y0 must be a real number"),
-    (lambda: stimuli.edge((5, -1), 0.0), ValueError, "size must be >= 1"),
-])
+@pytest.mark.parametrize(
+    "call, exc, message",
+    [
+        (lambda: stimuli.centred_grid(0), ValueError, "size must be >= 1"),
+        (lambda: stimuli.centred_grid(2.0), TypeError, "size must be an integer"),
+        (lambda: stimuli.centred_grid((2, 3, 4)), ValueError, "size must be an int or a pair"),
+        (lambda: stimuli.centred_grid(10**5), ValueError, r"size 100000 asks for"),
+        (lambda: stimuli.grating(5, f=-1.0), ValueError, "f must be >= 0"),
+        (lambda: stimuli.grating(5, f=1.0, contrast=np.inf), ValueError, "contrast must be finite"),
+        (lambda: stimuli.grating(5, f=1.0, tau=1j), TypeError, "tau must be a real number"),
+        (lambda: stimuli.bar(5, "a"), TypeError, "angle must be a real number"),
+        (lambda: stimuli.bar(5, 0.0, length=0.0), ValueError, "length must be > 0"),
+        (lambda: stimuli.bar(5, 0.0, width=-1.0), ValueError, "width must be > 0"),
+        (lambda: stimuli.bar(5, 0.0, x0=np.nan), ValueError, "x0 must be finite"),
+        (lambda: stimuli.edge(5, 0.0, y0=[1.0]), TypeError, "y0 must be a real number"),
+        (lambda: stimuli.edge((5, -1), 0.0), ValueError, "size must be >= 1"),
+    ],
+)
 def test_bad_input(call, exc, message):
     with pytest.raises(exc, match=message):
         call()

@@ -128,6 +128,7 @@ def test_no_warnings_under_the_book_style():
 # The NumPy building blocks against independent references
 # --------------------------------------------------------------------------------------------
 
+
 def test_bilinear_matches_scipy_map_coordinates():
     ndimage = pytest.importorskip("scipy.ndimage")
     rng = np.random.default_rng(0)
@@ -138,8 +139,9 @@ def test_bilinear_matches_scipy_map_coordinates():
     got = syn._bilinear(bank, index, y, x)
     for b, g in enumerate(index):
         inside = (y[b] >= 0) & (y[b] <= 13) & (x[b] >= 0) & (x[b] <= 13)
-        want = ndimage.map_coordinates(bank[g].astype(np.float64), [y[b], x[b]], order=1,
-                                       mode="constant", cval=0.0)
+        want = ndimage.map_coordinates(
+            bank[g].astype(np.float64), [y[b], x[b]], order=1, mode="constant", cval=0.0
+        )
         np.testing.assert_allclose(got[b][inside], want[inside], atol=1e-5)
         np.testing.assert_allclose(got[b][~inside], 0.0, atol=1e-6)  # outside: the zero border
 
@@ -162,8 +164,9 @@ def test_area_weights_integrate_the_canvas_image():
     image = rng.random((canvas, canvas))
     start, extent = np.array([7.0, 3.0]), np.array([30.0, 12.0])
     scale = 20 / np.array([30.0, 15.0])
-    w = syn._area_weights(start.astype(np.float32), extent.astype(np.float32),
-                         scale.astype(np.float32))
+    w = syn._area_weights(
+        start.astype(np.float32), extent.astype(np.float32), scale.astype(np.float32)
+    )
     fine = 20_000  # brute force: average the piecewise-constant image on a fine grid
     for b in range(2):
         offset = (20 - extent[b] * scale[b]) / 2
@@ -198,6 +201,7 @@ def test_glyph_bank_holds_every_digit_of_every_font():
 # --------------------------------------------------------------------------------------------
 # Compared with real MNIST digits
 # --------------------------------------------------------------------------------------------
+
 
 def _real_test_set():
     folder = os.environ.get("CNNBOOK_DATA")

@@ -77,7 +77,7 @@ def test_real_array_errors_name_the_argument(bad: object, exc: type, match: str)
 
 
 def test_real_array_finite_flag() -> None:
-    np.testing.assert_array_equal(real_array([np.nan], "x"), [np.nan])   # allowed unless asked
+    np.testing.assert_array_equal(real_array([np.nan], "x"), [np.nan])  # allowed unless asked
     with pytest.raises(ValueError, match="x must be finite"):
         real_array([1.0, np.inf], "x", finite=True)
 
@@ -101,9 +101,11 @@ def test_the_modules_share_the_real_and_array_rules() -> None:
         gabor.gabor(0.0, 0.0, beta_x=0.0, beta_y=1.0, f=1.0, phi=0.0)
     with pytest.raises(ValueError, match="lr must be > 0"):
         SGD(lr=0.0)
-    for module_call in (lambda bad: conv.convolve(bad, [1.0]),
-                        lambda bad: Convolution(bad, np.zeros(1)),
-                        lambda bad: probability.sum_pmf(bad, [1.0])):
+    for module_call in (
+        lambda bad: conv.convolve(bad, [1.0]),
+        lambda bad: Convolution(bad, np.zeros(1)),
+        lambda bad: probability.sum_pmf(bad, [1.0]),
+    ):
         with pytest.raises(ValueError, match="rectangular"):
             module_call([[1.0, 2.0], [3.0]])
 

@@ -37,34 +37,52 @@ def print_book(site: Path, output: Path, page: str = "index.html") -> int:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path=CHROMIUM,
-                                         args=["--no-sandbox", "--disable-gpu"])
+            browser = pw.chromium.launch(
+                executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"]
+            )
             context = browser.new_context(color_scheme="light")
             # the theme remembers a reader's choice of mode; the book prints in light mode
-            context.add_init_script("localStorage.setItem('mode', 'light');"
-                                    "localStorage.setItem('theme', 'light');")
+            context.add_init_script(
+                "localStorage.setItem('mode', 'light');localStorage.setItem('theme', 'light');"
+            )
             tab = context.new_page()
-            tab.goto(f"http://127.0.0.1:{server.server_address[1]}/{page}",
-                     wait_until="networkidle", timeout=180_000)
-            tab.wait_for_function("() => window.MathJax && MathJax.startup && MathJax.startup.promise",
-                                  timeout=60_000)
+            tab.goto(
+                f"http://127.0.0.1:{server.server_address[1]}/{page}",
+                wait_until="networkidle",
+                timeout=180_000,
+            )
+            tab.wait_for_function(
+                "() => window.MathJax && MathJax.startup && MathJax.startup.promise", timeout=60_000
+            )
             tab.evaluate("() => MathJax.startup.promise")
-            raw = tab.evaluate("() => Array.from(document.querySelectorAll('span.math, div.math'))"
-                               ".filter(e => !e.querySelector('mjx-container')).length")
+            raw = tab.evaluate(
+                "() => Array.from(document.querySelectorAll('span.math, div.math'))"
+                ".filter(e => !e.querySelector('mjx-container')).length"
+            )
             if raw:
                 raise RuntimeError(f"{raw} formulas were not typeset by MathJax")
-            tab.evaluate("() => document.querySelectorAll('details.sd-dropdown')"
-                         ".forEach(d => { d.open = true; })")
-            tab.wait_for_function("() => Array.from(document.images)"
-                                  ".every(i => i.complete && i.naturalWidth > 0)", timeout=60_000)
+            tab.evaluate(
+                "() => document.querySelectorAll('details.sd-dropdown')"
+                ".forEach(d => { d.open = true; })"
+            )
+            tab.wait_for_function(
+                "() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+                timeout=60_000,
+            )
             tab.emulate_media(media="print")
             output.parent.mkdir(parents=True, exist_ok=True)
-            tab.pdf(path=str(output), format="A4", print_background=True, outline=True,
-                    tagged=True, margin={"top": "18mm", "bottom": "18mm", "left": "16mm",
-                                         "right": "16mm"},
-                    display_header_footer=True, header_template="<span></span>",
-                    footer_template='<div style="font-size:8px;width:100%;text-align:center">'
-                                    '<span class="pageNumber"></span></div>')
+            tab.pdf(
+                path=str(output),
+                format="A4",
+                print_background=True,
+                outline=True,
+                tagged=True,
+                margin={"top": "18mm", "bottom": "18mm", "left": "16mm", "right": "16mm"},
+                display_header_footer=True,
+                header_template="<span></span>",
+                footer_template='<div style="font-size:8px;width:100%;text-align:center">'
+                '<span class="pageNumber"></span></div>',
+            )
             formulas = tab.locator("mjx-container").count()
             browser.close()
     finally:

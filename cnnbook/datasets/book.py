@@ -66,8 +66,11 @@ SYNTHETIC_SIZES = (60_000, 10_000)
 _BOOK_TIMEOUT = 3.0
 _BOOK_BUDGET = 6.0
 
-_CONTENTS = {"mnist": "handwritten digits", "fashion-mnist": "clothing",
-             "synthetic": "digits drawn from fonts with random distortions"}
+_CONTENTS = {
+    "mnist": "handwritten digits",
+    "fashion-mnist": "clothing",
+    "synthetic": "digits drawn from fonts with random distortions",
+}
 
 
 def public_text(text: str) -> str:
@@ -124,25 +127,53 @@ def _found_details(name: str, found: Found) -> str:
     return "\n".join(lines)
 
 
-def _from_files(name: str, root: str | os.PathLike[str] | None, *, book_mode: bool,
-                summary: str, diagnosis: str) -> BookDataset:
+def _from_files(
+    name: str, root: str | os.PathLike[str] | None, *, book_mode: bool, summary: str, diagnosis: str
+) -> BookDataset:
     info = DATASETS[name]
     if book_mode:
-        found = find(name, root, download=True, timeout=_BOOK_TIMEOUT, retries=0,
-                     budget=_BOOK_BUDGET, warn=False)
+        found = find(
+            name,
+            root,
+            download=True,
+            timeout=_BOOK_TIMEOUT,
+            retries=0,
+            budget=_BOOK_BUDGET,
+            warn=False,
+        )
     else:
         found = find(name, root, download=True, stacklevel=4)
     a = found.arrays
     n = len(info.class_names)
-    x_train, t_train = shape_output(a[info.train_images.filename],
-                                    a[info.train_labels.filename], n, normalize=True,
-                                    flatten=False, one_hot=False)
-    x_test, t_test = shape_output(a[info.test_images.filename], a[info.test_labels.filename],
-                                  n, normalize=True, flatten=False, one_hot=False)
+    x_train, t_train = shape_output(
+        a[info.train_images.filename],
+        a[info.train_labels.filename],
+        n,
+        normalize=True,
+        flatten=False,
+        one_hot=False,
+    )
+    x_test, t_test = shape_output(
+        a[info.test_images.filename],
+        a[info.test_labels.filename],
+        n,
+        normalize=True,
+        flatten=False,
+        one_hot=False,
+    )
     summary = summary.format(sizes=f"{len(t_train):,} training and {len(t_test):,} test images")
     details = "\n".join(filter(None, (diagnosis, _found_details(name, found))))
-    return BookDataset(name, TITLES[name], x_train, t_train, x_test, t_test, info.class_names,
-                       summary, public_text(details))
+    return BookDataset(
+        name,
+        TITLES[name],
+        x_train,
+        t_train,
+        x_test,
+        t_test,
+        info.class_names,
+        summary,
+        public_text(details),
+    )
 
 
 def _synthetic(summary: str, diagnosis: str, sizes: tuple[int, int]) -> BookDataset:
@@ -150,23 +181,47 @@ def _synthetic(summary: str, diagnosis: str, sizes: tuple[int, int]) -> BookData
     x_train, t_train = synthetic_digits(n_train, seed=0)
     x_test, t_test = synthetic_digits(n_test, seed=1)
     summary = summary.format(sizes=f"{n_train:,} training and {n_test:,} test images")
-    details = "\n".join(filter(None, (diagnosis, (
-        f"The {n_train:,} training and {n_test:,} test images were drawn by synthetic_digits "
-        "(seeds 0 and 1) from Matplotlib's fonts with random affine and elastic distortions; "
-        "they are not handwriting, so accuracies are not comparable with MNIST's."))))
-    return BookDataset("synthetic", TITLES["synthetic"], x_train, t_train, x_test, t_test,
-                       DATASETS["mnist"].class_names, summary, public_text(details))
+    details = "\n".join(
+        filter(
+            None,
+            (
+                diagnosis,
+                (
+                    f"The {n_train:,} training and {n_test:,} test images were drawn by "
+                    "synthetic_digits (seeds 0 and 1) from Matplotlib's fonts with random affine "
+                    "and elastic distortions; they are not handwriting, so accuracies are not "
+                    "comparable with MNIST's."
+                ),
+            ),
+        )
+    )
+    return BookDataset(
+        "synthetic",
+        TITLES["synthetic"],
+        x_train,
+        t_train,
+        x_test,
+        t_test,
+        DATASETS["mnist"].class_names,
+        summary,
+        public_text(details),
+    )
 
 
-def _load(chosen: str, root: str | os.PathLike[str] | None, summary: str,
-          sizes: tuple[int, int]) -> BookDataset:
+def _load(
+    chosen: str, root: str | os.PathLike[str] | None, summary: str, sizes: tuple[int, int]
+) -> BookDataset:
     if chosen == "synthetic":
         return _synthetic(summary, "", sizes)
     return _from_files(chosen, root, book_mode=False, summary=summary, diagnosis="")
 
 
-def book_dataset(name: str | None = None, *, root: str | os.PathLike[str] | None = None,
-                 synthetic_sizes: tuple[int, int] | None = None) -> BookDataset:
+def book_dataset(
+    name: str | None = None,
+    *,
+    root: str | os.PathLike[str] | None = None,
+    synthetic_sizes: tuple[int, int] | None = None,
+) -> BookDataset:
     """The dataset the book trains on, with the reason for the choice.
 
     ``name`` (or else the environment variable ``CNNBOOK_DATASET``) forces a dataset, and then
@@ -211,36 +266,57 @@ def book_dataset(name: str | None = None, *, root: str | os.PathLike[str] | None
     if synthetic_sizes is None:
         synthetic_sizes = SYNTHETIC_SIZES
     if not (isinstance(synthetic_sizes, tuple | list) and len(synthetic_sizes) == 2):
-        raise ValueError(f"synthetic_sizes must be two positive integers (train, test), got "
-                         f"{synthetic_sizes!r}")
-    sizes = (check_int(synthetic_sizes[0], "synthetic_sizes[0]", 1),
-             check_int(synthetic_sizes[1], "synthetic_sizes[1]", 1))
+        raise ValueError(
+            f"synthetic_sizes must be two positive integers (train, test), got {synthetic_sizes!r}"
+        )
+    sizes = (
+        check_int(synthetic_sizes[0], "synthetic_sizes[0]", 1),
+        check_int(synthetic_sizes[1], "synthetic_sizes[1]", 1),
+    )
     choices = tuple(TITLES)
     env = os.environ.get("CNNBOOK_DATASET", "").strip()
     if name is not None:
         if name not in choices:
             raise ValueError(f"name must be one of {choices}, got {name!r}")
-        return _load(name, root, f"{TITLES[name]} ({{sizes}} of {_CONTENTS[name]}), as asked "
-                     "for.", sizes)
+        return _load(
+            name, root, f"{TITLES[name]} ({{sizes}} of {_CONTENTS[name]}), as asked for.", sizes
+        )
     if env:
         if env not in choices:
             raise ValueError(f"CNNBOOK_DATASET must be one of {choices}, got {env!r}")
-        return _load(env, root, f"{TITLES[env]} ({{sizes}} of {_CONTENTS[env]}), chosen by "
-                     f"CNNBOOK_DATASET={env}.", sizes)
+        return _load(
+            env,
+            root,
+            f"{TITLES[env]} ({{sizes}} of {_CONTENTS[env]}), chosen by CNNBOOK_DATASET={env}.",
+            sizes,
+        )
     try:
-        return _from_files("mnist", root, book_mode=True, summary=f"MNIST ({{sizes}} of "
-                           f"{_CONTENTS['mnist']}), every file verified by SHA-256.",
-                           diagnosis="")
+        return _from_files(
+            "mnist",
+            root,
+            book_mode=True,
+            summary=f"MNIST ({{sizes}} of {_CONTENTS['mnist']}), every file verified by SHA-256.",
+            diagnosis="",
+        )
     except DatasetNotFoundError as exc:
         mnist_absent = f"MNIST was not available:\n{exc}"
     try:
-        return _from_files("fashion-mnist", root, book_mode=True, summary=(
-            "Fashion-MNIST ({sizes} of clothing), because MNIST was not available where this "
-            "page was built: the network learns clothes instead of digits."),
-            diagnosis=mnist_absent)
+        return _from_files(
+            "fashion-mnist",
+            root,
+            book_mode=True,
+            summary=(
+                "Fashion-MNIST ({sizes} of clothing), because MNIST was not available where this "
+                "page was built: the network learns clothes instead of digits."
+            ),
+            diagnosis=mnist_absent,
+        )
     except DatasetNotFoundError as exc:
         diagnosis = f"{mnist_absent}\n\nNeither was Fashion-MNIST:\n{exc}"
-    return _synthetic("Generated digits ({sizes} drawn from fonts), because neither MNIST nor "
-                      "Fashion-MNIST was available where this page was built; they are not "
-                      "handwriting, so the accuracy is not comparable with MNIST's.",
-                      diagnosis, sizes)
+    return _synthetic(
+        "Generated digits ({sizes} drawn from fonts), because neither MNIST nor "
+        "Fashion-MNIST was available where this page was built; they are not "
+        "handwriting, so the accuracy is not comparable with MNIST's.",
+        diagnosis,
+        sizes,
+    )

@@ -53,8 +53,7 @@ class _CappedWriter:
     def write(self, chunk: bytes) -> int:
         self.size += len(chunk)
         if self.size > self._cap:
-            raise _TooLarge(f"the server sent more than the expected {self._cap:,} bytes; "
-                            "stopped")
+            raise _TooLarge(f"the server sent more than the expected {self._cap:,} bytes; stopped")
         return self._file.write(chunk)
 
     def flush(self) -> None:
@@ -65,8 +64,12 @@ def _downloader(cap: int, timeout: float):
     """A ``pooch`` downloader: ``pooch.HTTPDownloader`` writing through a size cap."""
     import pooch
 
-    http = pooch.HTTPDownloader(progressbar=sys.stderr.isatty(), chunk_size=_CHUNK,
-                                timeout=timeout, headers={"User-Agent": "cnnbook"})
+    http = pooch.HTTPDownloader(
+        progressbar=sys.stderr.isatty(),
+        chunk_size=_CHUNK,
+        timeout=timeout,
+        headers={"User-Agent": "cnnbook"},
+    )
 
     def download(url: str, output_file: str, pooch_object: object) -> None:
         with open(output_file, "w+b") as f:
@@ -168,9 +171,16 @@ class Downloaded:
     errors: tuple[str, ...]
 
 
-def download_file(spec: IdxFile, mirrors: tuple[str, ...], folder: Path, *, timeout: float,
-                  retries: int, deadline: float | None = None,
-                  hosts: HostLog | None = None) -> Downloaded:
+def download_file(
+    spec: IdxFile,
+    mirrors: tuple[str, ...],
+    folder: Path,
+    *,
+    timeout: float,
+    retries: int,
+    deadline: float | None = None,
+    hosts: HostLog | None = None,
+) -> Downloaded:
     """Download ``spec`` into ``folder`` from the first mirror that has a verified copy.
 
     Parameters
@@ -216,8 +226,7 @@ def download_file(spec: IdxFile, mirrors: tuple[str, ...], folder: Path, *, time
         url = urllib.parse.urljoin(base, spec.filename)
         host = urllib.parse.urlsplit(url).hostname or ""
         if host in hosts.dead:
-            errors.append(f"download {url}: not tried, {host} failed earlier "
-                          f"({hosts.dead[host]})")
+            errors.append(f"download {url}: not tried, {host} failed earlier ({hosts.dead[host]})")
             continue
         reason = _dns_problem(host, timeout)
         if reason:
@@ -232,21 +241,31 @@ def download_file(spec: IdxFile, mirrors: tuple[str, ...], folder: Path, *, time
                 time.sleep(0.5 * 2 ** (attempt - 1))
             try:
                 with _quiet_pooch():
-                    path = Path(pooch.retrieve(url, f"sha256:{spec.sha256}", fname=spec.filename,
-                                               path=folder, downloader=_downloader(cap, timeout)))
+                    path = Path(
+                        pooch.retrieve(
+                            url,
+                            f"sha256:{spec.sha256}",
+                            fname=spec.filename,
+                            path=folder,
+                            downloader=_downloader(cap, timeout),
+                        )
+                    )
                 _normal_permissions(path)
                 return Downloaded(path, tuple(errors))
             except _TooLarge as exc:
                 errors.append(f"download {url}: {exc}; discarded")
                 break
             except ValueError:  # pooch: the SHA-256 of the complete download does not match
-                errors.append(f"download {url}: SHA-256 does not match {spec.sha256[:16]}...; "
-                              "discarded")
+                errors.append(
+                    f"download {url}: SHA-256 does not match {spec.sha256[:16]}...; discarded"
+                )
                 break  # a bad copy on this mirror stays bad: next mirror
             except requests.HTTPError as exc:
                 status = exc.response.status_code if exc.response is not None else "?"
-                errors.append(f"download {url}: HTTP {status} "
-                              f"{exc.response.reason if exc.response is not None else ''}")
+                errors.append(
+                    f"download {url}: HTTP {status} "
+                    f"{exc.response.reason if exc.response is not None else ''}"
+                )
                 if exc.response is None or exc.response.status_code < 500:
                     break
             except (OSError, requests.RequestException) as exc:

@@ -68,9 +68,16 @@ class DatasetNotFoundError(FileNotFoundError):
         Failed or skipped download attempts, one line each.
     """
 
-    def __init__(self, message: str, *, dataset: str, missing: tuple[str, ...],
-                 looked_in: tuple[str, ...], rejected: tuple[str, ...] = (),
-                 download_errors: tuple[str, ...] = ()) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        dataset: str,
+        missing: tuple[str, ...],
+        looked_in: tuple[str, ...],
+        rejected: tuple[str, ...] = (),
+        download_errors: tuple[str, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.dataset = dataset
         self.missing = missing
@@ -99,8 +106,10 @@ def _resolved(folder: Path, label: str) -> Path:
         return folder.resolve()
     except (RuntimeError, OSError) as exc:
         setting = {"root argument": "root", "$CNNBOOK_DATA": "CNNBOOK_DATA"}.get(label, label)
-        raise ValueError(f"{setting} must be a usable folder; {folder} cannot be resolved "
-                         f"(a symbolic link loop?): {exc}") from None
+        raise ValueError(
+            f"{setting} must be a usable folder; {folder} cannot be resolved "
+            f"(a symbolic link loop?): {exc}"
+        ) from None
 
 
 def search_places(name: str, root: str | os.PathLike[str] | None = None) -> list[Place]:
@@ -131,8 +140,10 @@ def search_places(name: str, root: str | os.PathLike[str] | None = None) -> list
     """
     dataset_info(name)
     places: list[Place] = []
-    bases = (("root argument", None if root is None else check_path(root, "root")),
-             ("$CNNBOOK_DATA", os.environ.get("CNNBOOK_DATA") or None))
+    bases = (
+        ("root argument", None if root is None else check_path(root, "root")),
+        ("$CNNBOOK_DATA", os.environ.get("CNNBOOK_DATA") or None),
+    )
     for label, base in bases:
         if base is not None:
             base = Path(base).expanduser()
@@ -194,13 +205,16 @@ def _check(path: Path, spec: IdxFile, dataset: str) -> _Check:
         other_name, other_file = other
         title = DATASETS[other_name].title
         if other_name == dataset:
-            return _Check("rejected", f"{path} is the {title} {other_file} file under the wrong "
-                          "name")
+            return _Check(
+                "rejected", f"{path} is the {title} {other_file} file under the wrong name"
+            )
         return _Check("other-dataset", f"{path} is the {title} {other_file} file")
-    accepted = "the published .gz" + (" or its decompressed content"
-                                       if spec.content_sha256 else "")
-    return _Check("rejected", f"{path}: SHA-256 {digest[:16]}... ({len(data)} bytes) does not "
-                  f"match {accepted} (SHA-256 {spec.sha256[:16]}...)")
+    accepted = "the published .gz" + (" or its decompressed content" if spec.content_sha256 else "")
+    return _Check(
+        "rejected",
+        f"{path}: SHA-256 {digest[:16]}... ({len(data)} bytes) does not "
+        f"match {accepted} (SHA-256 {spec.sha256[:16]}...)",
+    )
 
 
 def _candidates(folder: Path, spec: IdxFile, problems: list[str]) -> list[Path]:
@@ -214,15 +228,16 @@ def _candidates(folder: Path, spec: IdxFile, problems: list[str]) -> list[Path]:
         if path.is_file():
             size = path.stat().st_size
             if size > MAX_IDX_BYTES:
-                problems.append(f"{path}: {size:,} bytes, larger than any IDX file read "
-                                f"(MAX_IDX_BYTES = {MAX_IDX_BYTES:,}); not used")
+                problems.append(
+                    f"{path}: {size:,} bytes, larger than any IDX file read "
+                    f"(MAX_IDX_BYTES = {MAX_IDX_BYTES:,}); not used"
+                )
             else:
                 found.append(path)
         elif path.is_dir():
             problems.append(f"{path} is a directory, not a file; not used")
         elif os.path.lexists(path):
-            problems.append(f"{path} is a dangling symbolic link or a symbolic link loop; "
-                            "not used")
+            problems.append(f"{path} is a dangling symbolic link or a symbolic link loop; not used")
     return found
 
 
@@ -247,8 +262,9 @@ def _locate(spec: IdxFile, places: list[Place], dataset: str) -> _Located:
                 if check.kind == "ok":
                     array = parse_idx(check.content, str(path))
             except (OSError, ValueError) as exc:
-                check = _Check("rejected", f"{path}: {exc}" if str(path) not in str(exc)
-                               else str(exc))
+                check = _Check(
+                    "rejected", f"{path}: {exc}" if str(path) not in str(exc) else str(exc)
+                )
             if check.kind == "rejected":
                 rejected.append(f"{check.text}; not used")
             if check.kind != "ok":
@@ -343,9 +359,17 @@ class Found:
     download_errors: tuple[str, ...]
 
 
-def find(name: str, root: str | os.PathLike[str] | None = None, *, download: bool = True,
-         timeout: float = 30.0, retries: int = 2, budget: float | None = None,
-         warn: bool = True, stacklevel: int = 2) -> Found:
+def find(
+    name: str,
+    root: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = True,
+    timeout: float = 30.0,
+    retries: int = 2,
+    budget: float | None = None,
+    warn: bool = True,
+    stacklevel: int = 2,
+) -> Found:
     """Locate (and if ``download``, download) all four files of ``name``.
 
     Rejected copies and, when every file could be had, earlier failed downloads are reported as
@@ -407,14 +431,19 @@ def find(name: str, root: str | os.PathLike[str] | None = None, *, download: boo
         try:
             target.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            download_errors.append(f"cannot create the cache folder {target} ({exc}); "
-                                   "no download")
+            download_errors.append(f"cannot create the cache folder {target} ({exc}); no download")
         else:
             _download.clean_stale(target)
             for spec in missing:
-                result = _download.download_file(spec, MIRRORS.get(name, ()), target,
-                                                 timeout=timeout, retries=retries,
-                                                 deadline=deadline, hosts=hosts)
+                result = _download.download_file(
+                    spec,
+                    MIRRORS.get(name, ()),
+                    target,
+                    timeout=timeout,
+                    retries=retries,
+                    deadline=deadline,
+                    hosts=hosts,
+                )
                 download_errors += result.errors
                 if result.path is not None:
                     hit = _locate(spec, [Place("user cache", target)], name)
@@ -427,21 +456,28 @@ def find(name: str, root: str | os.PathLike[str] | None = None, *, download: boo
             warnings.warn(line, DatasetWarning, stacklevel=stacklevel + 1)
     lacking = tuple(f.filename for f in info.files if f.filename not in arrays)
     if lacking:
-        raise _not_found(name, lacking, places, tuple(rejected), tuple(download_errors),
-                         download)
+        raise _not_found(name, lacking, places, tuple(rejected), tuple(download_errors), download)
     if warn:
         for line in download_errors:
             warnings.warn(line, DatasetWarning, stacklevel=stacklevel + 1)
     return Found(arrays, paths, tuple(downloaded), tuple(download_errors))
 
 
-def _not_found(name: str, lacking: tuple[str, ...], places: list[Place],
-               rejected: tuple[str, ...], download_errors: tuple[str, ...],
-               download: bool) -> DatasetNotFoundError:
+def _not_found(
+    name: str,
+    lacking: tuple[str, ...],
+    places: list[Place],
+    rejected: tuple[str, ...],
+    download_errors: tuple[str, ...],
+    download: bool,
+) -> DatasetNotFoundError:
     info = dataset_info(name)
     verb = "is" if len(lacking) == 1 else "are"
-    lines = [f"{info.title} is not available: {', '.join(lacking)} {verb} missing or failed "
-             "the SHA-256 check.", "Looked in (in this order):"]
+    lines = [
+        f"{info.title} is not available: {', '.join(lacking)} {verb} missing or failed "
+        "the SHA-256 check.",
+        "Looked in (in this order):",
+    ]
     lines += [f"  {p.label}: {p.folder}" for p in places]
     if not os.environ.get("CNNBOOK_DATA"):
         lines.append("  ($CNNBOOK_DATA is not set)")
@@ -454,14 +490,25 @@ def _not_found(name: str, lacking: tuple[str, ...], places: list[Place],
         "To provide the files: put the original .gz files in a folder and set "
         f"CNNBOOK_DATA to it, or copy them into {cache_dir(name)}, or run "
         f"`python -m cnnbook data` on a machine with network access "
-        f"(mirrors: {', '.join(MIRRORS.get(name, ())) or 'none'}).")
-    return DatasetNotFoundError("\n".join(lines), dataset=name, missing=lacking,
-                                looked_in=tuple(str(p.folder) for p in places),
-                                rejected=rejected, download_errors=download_errors)
+        f"(mirrors: {', '.join(MIRRORS.get(name, ())) or 'none'})."
+    )
+    return DatasetNotFoundError(
+        "\n".join(lines),
+        dataset=name,
+        missing=lacking,
+        looked_in=tuple(str(p.folder) for p in places),
+        rejected=rejected,
+        download_errors=download_errors,
+    )
 
 
-def fetch(name: str, root: str | os.PathLike[str] | None = None, *, timeout: float = 30.0,
-          retries: int = 2) -> dict[str, Path]:
+def fetch(
+    name: str,
+    root: str | os.PathLike[str] | None = None,
+    *,
+    timeout: float = 30.0,
+    retries: int = 2,
+) -> dict[str, Path]:
     """Make sure all files of dataset ``name`` are available; download the missing ones.
 
     Downloads go to :func:`~cnnbook.datasets.cache_dir` ``(name)`` through ``pooch``: each is
@@ -506,4 +553,3 @@ def fetch(name: str, root: str | os.PathLike[str] | None = None, *, timeout: flo
     timeout = check_real(timeout, "timeout", minimum=0, strict=True)
     retries = check_int(retries, "retries", 0)
     return find(name, root, download=True, timeout=timeout, retries=retries, stacklevel=3).paths
-

@@ -43,8 +43,9 @@ def _header_size(head: bytes, source: str) -> int:
     if len(head) < 4:
         raise ValueError(f"{source}: {len(head)} bytes, too short for the 4-byte IDX magic number")
     if head[0] != 0 or head[1] != 0:
-        raise ValueError(f"{source}: bad IDX magic number 0x{head[:4].hex()}: "
-                         "the first two bytes must be zero")
+        raise ValueError(
+            f"{source}: bad IDX magic number 0x{head[:4].hex()}: the first two bytes must be zero"
+        )
     code, ndim = head[2], head[3]
     if code not in IDX_TYPES:
         known = ", ".join(f"0x{c:02X}" for c in IDX_TYPES)
@@ -52,17 +53,22 @@ def _header_size(head: bytes, source: str) -> int:
     if ndim == 0:
         raise ValueError(f"{source}: IDX header declares 0 dimensions; expected at least 1")
     if ndim > MAX_IDX_DIMS:
-        raise ValueError(f"{source}: IDX header declares {ndim} dimensions; "
-                         f"at most {MAX_IDX_DIMS} are supported")
+        raise ValueError(
+            f"{source}: IDX header declares {ndim} dimensions; at most {MAX_IDX_DIMS} are supported"
+        )
     header = 4 + 4 * ndim
     if len(head) < header:
-        raise ValueError(f"{source}: truncated IDX header: {ndim} dimensions need {header} bytes, "
-                         f"the file has {len(head)}")
+        raise ValueError(
+            f"{source}: truncated IDX header: {ndim} dimensions need {header} bytes, "
+            f"the file has {len(head)}"
+        )
     shape = struct.unpack(f">{ndim}I", head[4:header])
     total = header + math.prod(shape) * np.dtype(IDX_TYPES[code]).itemsize
     if total > MAX_IDX_BYTES:
-        raise ValueError(f"{source}: IDX header declares shape {shape}, {total:,} bytes; "
-                         f"at most MAX_IDX_BYTES = {MAX_IDX_BYTES:,} are read")
+        raise ValueError(
+            f"{source}: IDX header declares shape {shape}, {total:,} bytes; "
+            f"at most MAX_IDX_BYTES = {MAX_IDX_BYTES:,} are read"
+        )
     return total
 
 
@@ -99,11 +105,14 @@ def _gunzip_bounded(data: bytes, source: str) -> bytes:
                 out += chunk
                 limit = _declared_size(out, source)
                 if len(out) > limit:
-                    raise ValueError(f"{source}: more data than the IDX header declares "
-                                     f"({limit} bytes); decompression stopped there")
+                    raise ValueError(
+                        f"{source}: more data than the IDX header declares "
+                        f"({limit} bytes); decompression stopped there"
+                    )
                 if not chunk and not pending:
-                    raise ValueError(f"{source}: broken gzip stream (the compressed data end "
-                                     "early)")
+                    raise ValueError(
+                        f"{source}: broken gzip stream (the compressed data end early)"
+                    )
             stream = unzip.unused_data
     except zlib.error as exc:
         raise ValueError(f"{source}: broken gzip stream ({exc})") from None
@@ -176,11 +185,15 @@ def parse_idx(data: bytes, source: str) -> np.ndarray:
     shape = struct.unpack(f">{ndim}I", data[4:header])
     dtype = np.dtype(IDX_TYPES[data[2]])
     if len(data) < expected:
-        raise ValueError(f"{source}: truncated IDX data: shape {shape} of {dtype.name} needs "
-                         f"{expected} bytes, the file has {len(data)}")
+        raise ValueError(
+            f"{source}: truncated IDX data: shape {shape} of {dtype.name} needs "
+            f"{expected} bytes, the file has {len(data)}"
+        )
     if len(data) > expected:
-        raise ValueError(f"{source}: {len(data) - expected} extra bytes after the IDX data "
-                         f"(shape {shape} of {dtype.name} needs {expected} bytes)")
+        raise ValueError(
+            f"{source}: {len(data) - expected} extra bytes after the IDX data "
+            f"(shape {shape} of {dtype.name} needs {expected} bytes)"
+        )
     array = np.frombuffer(data, dtype=dtype, count=math.prod(shape), offset=header)
     return array.reshape(shape).astype(dtype.newbyteorder("="))
 
@@ -229,7 +242,8 @@ def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
         raise ValueError(f"{path}: {size:,} bytes, more than MAX_IDX_BYTES = {MAX_IDX_BYTES:,}")
     data = path.read_bytes()
     if data[:2] != GZIP_MAGIC and path.suffix == ".gz":
-        raise ValueError(f"{path}: named .gz but not gzip-compressed "
-                         f"(starts with 0x{data[:2].hex() or 'nothing'})")
+        raise ValueError(
+            f"{path}: named .gz but not gzip-compressed "
+            f"(starts with 0x{data[:2].hex() or 'nothing'})"
+        )
     return parse_idx(idx_content(data, str(path)), str(path))
-

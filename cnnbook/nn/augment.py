@@ -49,8 +49,9 @@ def random_shift(x: np.ndarray, max_shift: int, rng: np.random.Generator) -> np.
     x = check_ndim(real_array(x, "x"), "x", 4, "(N, C, H, W)")
     max_shift = check_int(max_shift, "max_shift", 0)
     if max_shift >= min(x.shape[2:]):
-        raise ValueError(f"max_shift must be smaller than the image side {min(x.shape[2:])}, "
-                         f"got {max_shift}")
+        raise ValueError(
+            f"max_shift must be smaller than the image side {min(x.shape[2:])}, got {max_shift}"
+        )
     if not isinstance(rng, np.random.Generator):
         raise TypeError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
     offsets = rng.integers(-max_shift, max_shift + 1, size=(len(x), 2))

@@ -158,9 +158,7 @@ def _evaluate_torch(torch, model, x: np.ndarray, t: np.ndarray) -> Callable[[], 
     return evaluate
 
 
-def profile(
-    net: SimpleConvNet, x: np.ndarray, t: np.ndarray, rounds: int = 10
-) -> dict[str, float]:
+def profile(net: SimpleConvNet, x: np.ndarray, t: np.ndarray, rounds: int = 10) -> dict[str, float]:
     """Median time (s) of each layer's forward and backward pass in a training step of ``net``.
 
     Each layer's ``forward`` and ``backward`` (and the optimizer's ``update``) is wrapped by a

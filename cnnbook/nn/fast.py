@@ -1,4 +1,5 @@
-"""The fast kernels behind :class:`~cnnbook.nn.layers.Convolution` and :class:`~cnnbook.nn.layers.Pooling`.
+"""The fast kernels behind the layers :class:`~cnnbook.nn.layers.Convolution` and
+:class:`~cnnbook.nn.layers.Pooling`.
 
 The layers in :mod:`cnnbook.nn.layers` are written like the reference code of *Deep Learning from
 Scratch*: every window is copied into a matrix by :func:`~cnnbook.nn.windows.im2col`, and the
@@ -144,7 +145,9 @@ def pool_forward(
     h, w = x.shape[2:]
     oh, ow = output_shape(h, w, pool_h, pool_w, stride, pad)
     fill = -np.inf if mode == "max" else 0.0
-    xp = x if pad == 0 else np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)
+    xp = (
+        x if pad == 0 else np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)), constant_values=fill)
+    )
     slices = [offset_slice(i, j, oh, ow, stride) for i in range(pool_h) for j in range(pool_w)]
     out = xp[slices[0]].copy()
     if mode == "avg":

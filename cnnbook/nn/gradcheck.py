@@ -170,7 +170,9 @@ def check_layer(layer, x: np.ndarray, *, seed: int = 0, h: float = 1e-5) -> dict
     >>> all(e < 1e-8 for e in errors.values())
     True
     """
-    if not (callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))):
+    if not (
+        callable(getattr(layer, "forward", None)) and callable(getattr(layer, "backward", None))
+    ):
         raise TypeError(f"layer must have forward and backward methods, got {type(layer).__name__}")
     x = real_array(x, "x", float64=True, finite=True).copy()
     g = np.random.default_rng(check_seed(seed)).standard_normal(layer.forward(x).shape)

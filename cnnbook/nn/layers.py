@@ -401,7 +401,8 @@ def softmax(x: ArrayLike) -> np.ndarray:
     Raises
     ------
     ValueError
-        If ``x`` is a scalar, empty, or not finite (an infinite score has no softmax: ``inf - inf``).
+        If ``x`` is a scalar, empty, or not finite (an infinite score has no softmax:
+        ``inf - inf``).
 
     Examples
     --------

@@ -68,8 +68,15 @@ class NetConfig:
 
     def kwargs(self) -> dict[str, object]:
         """The keyword arguments of :class:`SimpleConvNet` that reproduce this configuration."""
-        names = ("input_dim", "hidden_size", "output_size", "weight_init_std", "seed", "dtype",
-                 "fast")
+        names = (
+            "input_dim",
+            "hidden_size",
+            "output_size",
+            "weight_init_std",
+            "seed",
+            "dtype",
+            "fast",
+        )
         return {"conv_param": self.conv_param, **{k: getattr(self, k) for k in names}}
 
 
@@ -209,8 +216,10 @@ class SimpleConvNet:
         if not isinstance(input_dim, (tuple, list)) or len(input_dim) != 3:
             raise ValueError(f"input_dim must be a tuple (C, H, W), got {input_dim!r}")
         input_dim = tuple(check_int(v, f"input_dim[{i}]", 1) for i, v in enumerate(input_dim))
-        conv = {k: check_int(conv_param[k], f"conv_param['{k}']", 0 if k == "pad" else 1)
-                for k in defaults}
+        conv = {
+            k: check_int(conv_param[k], f"conv_param['{k}']", 0 if k == "pad" else 1)
+            for k in defaults
+        }
         hidden_size = check_int(hidden_size, "hidden_size", 1)
         output_size = check_int(output_size, "output_size", 2)
         seed = check_int(seed, "seed", 0)
@@ -220,14 +229,20 @@ class SimpleConvNet:
                     f'weight_init_std must be a positive number or "he", got {weight_init_std!r}'
                 )
         else:
-            weight_init_std = check_real(weight_init_std, "weight_init_std", minimum=0,
-                                         strict=True)
+            weight_init_std = check_real(weight_init_std, "weight_init_std", minimum=0, strict=True)
         self.dtype = np.dtype(dtype)
         if self.dtype.kind != "f":
             raise TypeError(f"dtype must be a floating-point type, got {self.dtype}")
-        self.config = NetConfig(input_dim=input_dim, **conv, hidden_size=hidden_size,
-                                output_size=output_size, weight_init_std=weight_init_std,
-                                seed=seed, dtype=self.dtype, fast=bool(fast))
+        self.config = NetConfig(
+            input_dim=input_dim,
+            **conv,
+            hidden_size=hidden_size,
+            output_size=output_size,
+            weight_init_std=weight_init_std,
+            seed=seed,
+            dtype=self.dtype,
+            fast=bool(fast),
+        )
         conv_param = conv
         c, h, w = input_dim
         f, k = conv_param["filter_num"], conv_param["filter_size"]
@@ -517,7 +532,7 @@ class SimpleConvNet:
         except (ValueError, OSError, EOFError, zipfile.BadZipFile) as err:
             raise ValueError(f"{path}: not a readable .npz file of arrays ({err})") from None
         if not isinstance(data, NpzFile):
-            raise ValueError(f"{path}: not an .npz archive (it holds a single array)")  # noqa: TRY004
+            raise ValueError(f"{path}: not an .npz archive (it holds a single array)")
         with data:
             keys = set(data.files)
             if keys != set(PARAM_KEYS):

@@ -70,10 +70,14 @@ class Sequential:
         if not self.layers:
             raise ValueError("layers must hold at least one layer, got an empty sequence")
         for i, layer in enumerate(self.layers):
-            if not (callable(getattr(layer, "forward", None))
-                    and callable(getattr(layer, "backward", None))):
-                raise TypeError(f"layers[{i}] must have forward and backward methods, "
-                                f"got {type(layer).__name__}")
+            if not (
+                callable(getattr(layer, "forward", None))
+                and callable(getattr(layer, "backward", None))
+            ):
+                raise TypeError(
+                    f"layers[{i}] must have forward and backward methods, "
+                    f"got {type(layer).__name__}"
+                )
         self._owners = [layer for layer in self.layers if hasattr(layer, "W")]
         if not self._owners:
             raise ValueError("layers must include at least one layer with parameters W and b")

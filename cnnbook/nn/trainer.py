@@ -183,7 +183,8 @@ class Trainer:
             raise ValueError("optimizer_param only applies when optimizer is given by name")
         if not isinstance(optimizer, Optimizer):
             raise TypeError(
-                f"optimizer must be an Optimizer or a name such as 'adam', got {optimizer!r}")
+                f"optimizer must be an Optimizer or a name such as 'adam', got {optimizer!r}"
+            )
         if lr_schedule not in _SCHEDULES:
             raise ValueError(f"lr_schedule must be one of {_SCHEDULES}, got {lr_schedule!r}")
         self.optimizer = optimizer
@@ -192,8 +193,10 @@ class Trainer:
         self.max_shift = check_int(max_shift, "max_shift", 0)
         side = min(self.x_train.shape[2:]) if self.x_train.ndim == 4 else 0
         if self.max_shift and self.max_shift >= side:
-            raise ValueError(f"max_shift must be smaller than the side of the (N, C, H, W) "
-                             f"training images, got {max_shift} for shape {self.x_train.shape}")
+            raise ValueError(
+                f"max_shift must be smaller than the side of the (N, C, H, W) "
+                f"training images, got {max_shift} for shape {self.x_train.shape}"
+            )
         seed = check_seed(seed)
         self.seed = seed
         self.rng = np.random.default_rng(seed)
@@ -322,14 +325,18 @@ class Trainer:
         needed = ["optimizer", "rng", "epoch"] + [f"history/{k}" for k in _HISTORY]
         lacking = [k for k in needed if k not in saved]
         if lacking:
-            raise ValueError(f"checkpoint {path} lacks {', '.join(lacking)}: not a Trainer "
-                             "checkpoint, or written by another version")
+            raise ValueError(
+                f"checkpoint {path} lacks {', '.join(lacking)}: not a Trainer "
+                "checkpoint, or written by another version"
+            )
         if saved["rng"].shape != (6,) or saved["rng"].dtype != np.uint64:
             raise ValueError(f"checkpoint {path}: rng must be 6 uint64 words")
         epoch = saved["epoch"]
         if epoch.shape != () or epoch.dtype.kind not in "iu" or not 0 <= int(epoch) <= self.epochs:
-            raise ValueError(f"checkpoint {path}: epoch must be an integer from 0 to "
-                             f"epochs={self.epochs}, got {epoch!r}")
+            raise ValueError(
+                f"checkpoint {path}: epoch must be an integer from 0 to "
+                f"epochs={self.epochs}, got {epoch!r}"
+            )
         kind = str(saved["optimizer"])
         if kind != type(self.optimizer).__name__:
             raise ValueError(
@@ -343,12 +350,14 @@ class Trainer:
             target = self.network.params[key]
             if value.shape != target.shape:
                 raise ValueError(
-                    f"{path}: {key} has shape {value.shape}, network has {target.shape}")
+                    f"{path}: {key} has shape {value.shape}, network has {target.shape}"
+                )
             with np.errstate(over="ignore"):
                 finite = value.dtype.kind == "f" and np.isfinite(value.astype(target.dtype)).all()
             if not finite:
                 raise ValueError(
-                    f"{path}: {key} must hold floating-point values finite in {target.dtype}")
+                    f"{path}: {key} must hold floating-point values finite in {target.dtype}"
+                )
         for key, value in params.items():
             self.network.params[key][...] = value
         self.optimizer.load_state_dict(

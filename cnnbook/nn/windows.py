@@ -37,7 +37,15 @@ from numpy.typing import ArrayLike
 from cnnbook._validate import check_int, nchw_array, real_array
 from cnnbook.conv import conv_output_size
 
-__all__ = ["col2im", "first_real_offset", "fold", "im2col", "offset_slice", "output_shape", "unfold"]
+__all__ = [
+    "col2im",
+    "first_real_offset",
+    "fold",
+    "im2col",
+    "offset_slice",
+    "output_shape",
+    "unfold",
+]
 
 
 def output_shape(
@@ -246,8 +254,9 @@ def col2im(
             f"col must have shape (N*OH*OW, C*KH*KW) = {expected} for x_shape {tuple(x_shape)}, "
             f"got {col.shape}"
         )
-    return _add_windows(col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2),
-                        x_shape, stride, pad)
+    return _add_windows(
+        col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2), x_shape, stride, pad
+    )
 
 
 def unfold(
@@ -368,7 +377,9 @@ def fold(
     return _add_windows(cols.reshape(n, c, kh, kw, oh, ow), x_shape, stride, pad)
 
 
-def first_real_offset(h: int, w: int, kh: int, kw: int, stride: int = 1, pad: int = 0) -> np.ndarray:
+def first_real_offset(
+    h: int, w: int, kh: int, kw: int, stride: int = 1, pad: int = 0
+) -> np.ndarray:
     """For each window, the offset number ``i * kw + j`` of its first cell inside the image.
 
     With padding, a window at the border starts in the padding; max pooling sends the gradient of
