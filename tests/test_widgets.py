@@ -10,6 +10,7 @@ the sums and in the last bit of ``cos``/``exp``.
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib.cbook as cbook
 import matplotlib.pyplot as plt
@@ -19,6 +20,7 @@ from numpy.testing import assert_allclose
 
 from cnnbook.conv import conv2d, conv_output_size, convolve, correlate
 from cnnbook.gabor import complex_cell, gabor_kernel, grating, quadrature_pair, simple_cell
+from bookutils import glued
 from test_browser import browser, site  # noqa: F401  (the shared fixtures: Chromium and the site)
 
 pytestmark = [pytest.mark.book, pytest.mark.xdist_group("browser")]
@@ -27,17 +29,29 @@ TOL = {"rtol": 1e-12, "atol": 1e-12}
 PAGE = "explore/index.html"
 
 
-@pytest.fixture(scope="module")
-def page(site: str, browser: object):  # noqa: F811
+def open_page(site: str, browser: object):  # noqa: F811
+    """A new tab on the explorers page, started; returns the tab, its context and its error list."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
     p.goto(f"{site}/{PAGE}", wait_until="load")
     p.wait_for_function("() => window.cnnbookWidgets && Object.keys(window.cnnbookWidgets).length == 4")
+    return p, context, errors
+
+
+@pytest.fixture(scope="module")
+def page(site: str, browser: object):  # noqa: F811
+    p, context, errors = open_page(site, browser)
     yield p
     context.close()
     assert not errors, errors
+
+
+def number(text: str) -> float:
+    """A number as the explorers write it in a sentence: with a true minus sign (U+2212)."""
+    assert "-" not in text, text  # a hyphen, which screen readers do not speak as "minus"
+    return float(text.replace("\u2212", "-"))
 
 
 def output(page, wid: str) -> dict:
@@ -78,10 +92,40 @@ def test_conv1d_equals_the_library(page, w: list[float], mode: str, op: str) -> 
     assert_allclose(out["s"], library(X1, w, mode=mode), **TOL)
     # the kernel drawn under the input: flipped for a convolution only
     assert out["kernel_used"] == (w[::-1] if op == "convolution" else w)
-    # the sentence under the explorer writes out s(i) for the chosen output index
+    # the sentence under the explorer writes out s(i) for the chosen output index: the products of
+    # the padded input and the kernel as applied (all exact in 3 decimals), and their sum
     set_value(page, wid, "i", 1)
     text = page.locator(f"#{wid} .cnnbook-status").inner_text()
-    assert text.startswith("s[1] = ") and text.endswith(f"= {round(float(library(X1, w, mode=mode)[1]), 3):g}")
+    match = re.fullmatch(r"s\[1\] = (.*) = (\S+)", text)
+    assert match, text
+    products = [[number(v) for v in term.split(" × ")] for term in match[1].split(" + ")]
+    assert [b for _, b in products] == out["kernel_used"]
+    s1 = float(library(X1, w, mode=mode)[1])
+    assert_allclose(sum(a * b for a, b in products), s1, **TOL)
+    assert number(match[2]) == round(s1, 3)
+
+
+@pytest.mark.parametrize("mode", ["full", "valid", "same"])
+@pytest.mark.parametrize("op", ["convolution", "cross-correlation"])
+def test_conv1d_draws_each_output_under_the_input_of_the_same_index(page, mode: str, op: str) -> None:
+    wid = "explore-conv1d"
+    set_value(page, wid, "x", ", ".join(map(str, X1)))
+    set_value(page, wid, "w", "0, 1")
+    set_value(page, wid, "mode", mode)
+    set_value(page, wid, "op", op)
+    drawn = page.locator(f"#{wid} svg g[data-row]").evaluate_all(
+        "gs => gs.map(g => [g.dataset.row, +g.dataset.index, +g.querySelector('rect').getAttribute('x'),"
+        " g.querySelector('text').textContent])")
+    x_at = {left: index for row, index, left, _ in drawn if row == "x"}
+    s_drawn = {index: (x_at[left], value) for row, index, left, value in drawn if row == "s"}
+    s = (convolve if op == "convolution" else correlate)(X1, [0, 1], mode=mode)
+    assert sorted(s_drawn) == list(range(len(s)))
+    for j, (under, value) in s_drawn.items():
+        assert under == j  # s[j] stands under x[j] (an index outside 0 .. n - 1 is padding)
+        assert float(value) == round(float(s[j]), 2)
+    if mode == "full":  # the full convolution with (0, 1) is x delayed by one: x[j - 1] under x[j]
+        delayed = np.concatenate([[0], X1])
+        assert_allclose(s, delayed if op == "convolution" else np.concatenate([X1, [0]]), **TOL)
 
 
 def test_conv1d_reports_what_the_library_rejects(page) -> None:
