@@ -3,8 +3,9 @@
  * Each element <div class="cnnbook-widget" data-widget="NAME" id="ID"> on a page becomes one
  * explorer. The numerics below follow cnnbook (conv.correlate/convolve with the same mode padding,
  * conv.conv_output_size, gabor.gabor_kernel/grating/simple_cell/complex_cell), and the browser tests
- * compare every widget's numbers with the library. Each widget registers itself as
- * window.cnnbookWidgets[ID], whose output() returns its current inputs and results.
+ * compare the numbers each widget reports (its output() state and its status sentence) with the
+ * library. Each widget registers itself as window.cnnbookWidgets[ID], whose output() returns its
+ * current inputs and results.
  */
 (function () {
   "use strict";
