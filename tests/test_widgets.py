@@ -10,6 +10,7 @@ the sums and in the last bit of ``cos``/``exp``.
 from __future__ import annotations
 
 import math
+import re
 
 import matplotlib.cbook as cbook
 import matplotlib.pyplot as plt
@@ -19,6 +20,7 @@ from numpy.testing import assert_allclose
 
 from cnnbook.conv import conv2d, conv_output_size, convolve, correlate
 from cnnbook.gabor import complex_cell, gabor_kernel, grating, quadrature_pair, simple_cell
+from bookutils import glued
 from test_browser import browser, site  # noqa: F401  (the shared fixtures: Chromium and the site)
 
 pytestmark = [pytest.mark.book, pytest.mark.xdist_group("browser")]
@@ -27,17 +29,29 @@ TOL = {"rtol": 1e-12, "atol": 1e-12}
 PAGE = "explore/index.html"
 
 
-@pytest.fixture(scope="module")
-def page(site: str, browser: object):  # noqa: F811
+def open_page(site: str, browser: object):  # noqa: F811
+    """A new tab on the explorers page, started; returns the tab, its context and its error list."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
     p.goto(f"{site}/{PAGE}", wait_until="load")
     p.wait_for_function("() => window.cnnbookWidgets && Object.keys(window.cnnbookWidgets).length == 4")
+    return p, context, errors
+
+
+@pytest.fixture(scope="module")
+def page(site: str, browser: object):  # noqa: F811
+    p, context, errors = open_page(site, browser)
     yield p
     context.close()
     assert not errors, errors
+
+
+def number(text: str) -> float:
+    """A number as the explorers write it in a sentence: with a true minus sign (U+2212)."""
+    assert "-" not in text, text  # a hyphen, which screen readers do not speak as "minus"
+    return float(text.replace("\u2212", "-"))
 
 
 def output(page, wid: str) -> dict:
@@ -78,10 +92,40 @@ def test_conv1d_equals_the_library(page, w: list[float], mode: str, op: str) -> 
     assert_allclose(out["s"], library(X1, w, mode=mode), **TOL)
     # the kernel drawn under the input: flipped for a convolution only
     assert out["kernel_used"] == (w[::-1] if op == "convolution" else w)
-    # the sentence under the explorer writes out s(i) for the chosen output index
+    # the sentence under the explorer writes out s(i) for the chosen output index: the products of
+    # the padded input and the kernel as applied (all exact in 3 decimals), and their sum
     set_value(page, wid, "i", 1)
     text = page.locator(f"#{wid} .cnnbook-status").inner_text()
-    assert text.startswith("s[1] = ") and text.endswith(f"= {round(float(library(X1, w, mode=mode)[1]), 3):g}")
+    match = re.fullmatch(r"s\[1\] = (.*) = (\S+)", text)
+    assert match, text
+    products = [[number(v) for v in term.split(" × ")] for term in match[1].split(" + ")]
+    assert [b for _, b in products] == out["kernel_used"]
+    s1 = float(library(X1, w, mode=mode)[1])
+    assert_allclose(sum(a * b for a, b in products), s1, **TOL)
+    assert number(match[2]) == round(s1, 3)
+
+
+@pytest.mark.parametrize("mode", ["full", "valid", "same"])
+@pytest.mark.parametrize("op", ["convolution", "cross-correlation"])
+def test_conv1d_draws_each_output_under_the_input_of_the_same_index(page, mode: str, op: str) -> None:
+    wid = "explore-conv1d"
+    set_value(page, wid, "x", ", ".join(map(str, X1)))
+    set_value(page, wid, "w", "0, 1")
+    set_value(page, wid, "mode", mode)
+    set_value(page, wid, "op", op)
+    drawn = page.locator(f"#{wid} svg g[data-row]").evaluate_all(
+        "gs => gs.map(g => [g.dataset.row, +g.dataset.index, +g.querySelector('rect').getAttribute('x'),"
+        " g.querySelector('text').textContent])")
+    x_at = {left: index for row, index, left, _ in drawn if row == "x"}
+    s_drawn = {index: (x_at[left], value) for row, index, left, value in drawn if row == "s"}
+    s = (convolve if op == "convolution" else correlate)(X1, [0, 1], mode=mode)
+    assert sorted(s_drawn) == list(range(len(s)))
+    for j, (under, value) in s_drawn.items():
+        assert under == j  # s[j] stands under x[j] (an index outside 0 .. n - 1 is padding)
+        assert float(value) == round(float(s[j]), 2)
+    if mode == "full":  # the full convolution with (0, 1) is x delayed by one: x[j - 1] under x[j]
+        delayed = np.concatenate([[0], X1])
+        assert_allclose(s, delayed if op == "convolution" else np.concatenate([X1, [0]]), **TOL)
 
 
 def test_conv1d_reports_what_the_library_rejects(page) -> None:
@@ -149,6 +193,21 @@ def test_conv2d_custom_kernel_and_the_patch_under_the_keyboard_cursor(page) -> N
     assert_allclose(sel["value"], np.sum(np.array(sel["patch"]) * w[::-1, ::-1]), **TOL)
 
 
+def test_conv2d_pointer_selects_the_pixel_under_it(page) -> None:
+    wid = "explore-conv2d"
+    set_value(page, wid, "preset", "vertical edges (Sobel)")
+    set_value(page, wid, "mode", "valid")
+    set_value(page, wid, "op", "cross-correlation")
+    out = output(page, wid)
+    rows, cols = np.shape(out["s"])
+    box = page.locator(f"#{wid} canvas[tabindex='0']").bounding_box()
+    i, j = 17, 40
+    page.mouse.move(box["x"] + (j + 0.5) * box["width"] / cols, box["y"] + (i + 0.5) * box["height"] / rows)
+    sel = output(page, wid)["selected"]
+    assert (sel["i"], sel["j"]) == (i, j)
+    assert_allclose(sel["value"], correlate(np.array(out["x"]), np.array(out["w"]), mode="valid")[i, j], **TOL)
+
+
 # -- stride, padding, dilation ---------------------------------------------------------------------
 ARITHMETIC = [  # n, k, stride, padding, dilation, output position (row-major)
     (7, 3, 2, 1, 1, 5), (8, 3, 2, 0, 1, 8), (12, 5, 3, 2, 2, 2), (5, 3, 1, 0, 2, 0),
@@ -171,6 +230,9 @@ def test_arithmetic_equals_the_library(page, n, k, stride, padding, dilation, po
     i, j = out["position"]
     assert 0 <= i < o and 0 <= j < o
     assert i * o + j == min(position, o * o - 1)  # a slider clamps to its maximum
+    slider = page.locator(f"#{wid} [name='position']")
+    assert slider.get_attribute("aria-valuetext") == f"row {i}, column {j}"
+    assert page.locator(f"#{wid} .cnnbook-formula").inner_text().endswith(f"+ 1 = {o}")
     # Which input pixels does output (i, j) read? Ask the library: number the pixels 1..n*n
     # (zero is padding) and cross-correlate with a kernel that is one at tap (a, b) only.
     ids = np.arange(1, n * n + 1, dtype=float).reshape(1, 1, n, n)
@@ -192,6 +254,10 @@ def test_arithmetic_reports_no_output_when_the_library_raises(page) -> None:
         conv_output_size(3, 3, stride=1, padding=0, dilation=2)
     out = output(page, wid)
     assert out["size"] < 1 and "error" in out
+    # no negative size is written, and the position slider says there is nothing to point at
+    assert page.locator(f"#{wid} .cnnbook-formula").inner_text().endswith("+ 1 < 1: no output")
+    slider = page.locator(f"#{wid} [name='position']")
+    assert slider.input_value() == "0" and slider.get_attribute("aria-valuetext") == "no output"
 
 
 # -- Gabor cells -----------------------------------------------------------------------------------
@@ -226,6 +292,32 @@ def test_gabor_equals_the_library(page, cell: dict, stimulus: tuple) -> None:
     assert_allclose(out["simple"], simple_cell(image, w0), **TOL)
     assert_allclose(out["simple_odd"], simple_cell(image, w1), **TOL)
     assert_allclose(out["complex"], complex_cell(image, w0, w1), **TOL)
+    # the range of c over the plotted cycle of grating phases 2 pi k / 96, and the sentence
+    cycle = [complex_cell(grating(size, f=g["f"], tau=g["tau"], phi=p), w0, w1)
+             for p in np.linspace(0, 2 * PI, 97)]
+    assert_allclose(out["complex_range"], [min(cycle), max(cycle)], **TOL)
+    text = page.locator(f"#{wid} .cnnbook-status").inner_text()
+    low, high = re.search(r"between (\S+) and (\S+) over a full cycle", text).groups()
+    assert [number(low), number(high)] == [round(min(cycle), 3), round(max(cycle), 3)]
+
+
+def test_gabor_defaults_are_those_of_the_page(site: str, browser: object) -> None:  # noqa: F811
+    """A fresh page opens on the cell, grating and phase variation that the text states."""
+    p, context, errors = open_page(site, browser)
+    out = output(p, "explore-gabor")
+    context.close()
+    assert not errors, errors
+    values = glued("explore/index")
+    beta, f = float(values["explore_gabor_beta"]), float(values["explore_gabor_f"])
+    prm = dict(alpha=1.0, beta_x=beta, beta_y=beta, f=f, phi=0.0, tau=0.0)
+    # (phi's slider runs from -pi in steps of pi/12: its middle is 0 to the last bit only)
+    assert out["params"] == pytest.approx(prm, rel=1e-12, abs=1e-12)
+    assert out["grating"] == {"f": f, "tau": 0.0, "phi": 0.0}
+    w0, w1 = quadrature_pair(out["size"], **prm)
+    cycle = [complex_cell(grating(out["size"], f=f, phi=p), w0, w1) for p in np.linspace(0, 2 * PI, 97)]
+    low, high = out["complex_range"]
+    assert_allclose(out["complex_range"], [min(cycle), max(cycle)], **TOL)
+    assert_allclose(100 * (high - low) / high, float(values["explore_gabor_c_variation"]), rtol=1e-9)
 
 
 def test_gabor_sliders_move_with_the_keyboard(page) -> None:
@@ -252,6 +344,11 @@ def test_each_explorer_is_labelled_and_has_a_static_fallback(page) -> None:
             "r => Array.from(r.querySelectorAll('input, select')).filter(e => "
             "!(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length")
         assert unlabelled == 0, wid
+        # a subscript is written as one (<sub>), never as an underscore a screen reader spells out
+        names = root.evaluate(
+            "r => Array.from(r.querySelectorAll('input, select, legend')).map(e => "
+            "e.getAttribute('aria-label') || (e.labels && e.labels.length ? e.labels[0].textContent : e.textContent))")
+        assert not [name for name in names if "_" in name], wid
     # one static figure per explorer, hidden while JavaScript runs, shown in print
     fallbacks = page.locator(".tag_cnnbook-fallback")
     assert fallbacks.count() == 4
@@ -260,3 +357,16 @@ def test_each_explorer_is_labelled_and_has_a_static_fallback(page) -> None:
     assert all(fallbacks.nth(k).is_visible() for k in range(4))
     assert not page.locator("#explore-gabor").is_visible()
     page.emulate_media(media="screen")
+
+
+def test_without_javascript_only_the_static_figures_show(site: str, browser: object) -> None:  # noqa: F811
+    context = browser.new_context(java_script_enabled=False)
+    p = context.new_page()
+    p.goto(f"{site}/{PAGE}", wait_until="load")
+    widgets, fallbacks = p.locator(".cnnbook-widget"), p.locator(".tag_cnnbook-fallback")
+    try:
+        assert widgets.count() == 4 and fallbacks.count() == 4
+        assert not any(widgets.nth(k).is_visible() for k in range(4))  # no empty bordered boxes
+        assert all(fallbacks.nth(k).is_visible() for k in range(4))
+    finally:
+        context.close()

@@ -3,8 +3,9 @@
  * Each element <div class="cnnbook-widget" data-widget="NAME" id="ID"> on a page becomes one
  * explorer. The numerics below follow cnnbook (conv.correlate/convolve with the same mode padding,
  * conv.conv_output_size, gabor.gabor_kernel/grating/simple_cell/complex_cell), and the browser tests
- * compare every widget's numbers with the library. Each widget registers itself as
- * window.cnnbookWidgets[ID], whose output() returns its current inputs and results.
+ * compare the numbers each widget reports (its output() state and its status sentence) with the
+ * library. Each widget registers itself as window.cnnbookWidgets[ID], whose output() returns its
+ * current inputs and results.
  */
 (function () {
   "use strict";
@@ -123,10 +124,14 @@
     return Object.is(r, -0) ? "0" : String(r);
   };
 
-  /** A labelled slider with its value shown; `display` formats the value for reading. */
-  function slider(parent, { label, min, max, step, value, name, display }) {
+  /** Text with subscripts: parts are strings, or {sub: "y"} for a subscript. */
+  const rich = (parts) => [].concat(parts).map((t) => (typeof t === "string" ? document.createTextNode(t) : el("sub", { text: t.sub })));
+
+  /** A labelled slider with its value shown; `display` formats the value for reading, `speak` names
+   * the slider for screen readers when its label holds symbols (a rich label, see `rich`). */
+  function slider(parent, { label, min, max, step, value, name, display, speak }) {
     const id = uid("cnnbook-in");
-    const input = el("input", { type: "range", id, min, max, step, value, name });
+    const input = el("input", { type: "range", id, min, max, step, value, name, "aria-label": speak });
     const shown = el("output", { for: id });
     const show = () => {
       const v = Number(input.value);
@@ -136,7 +141,7 @@
     input.addEventListener("input", show);
     input.refresh = show;  // after a script changes min, max or value
     show();
-    parent.append(el("div", { class: "cnnbook-control" }, [el("label", { for: id, text: label }), input, shown]));
+    parent.append(el("div", { class: "cnnbook-control" }, [el("label", { for: id }, rich(label)), input, shown]));
     return input;
   }
 
@@ -154,6 +159,9 @@
     parent.append(el("div", { class: "cnnbook-control cnnbook-control-wide" }, [el("label", { for: id, text: label }), input]));
     return input;
   }
+
+  /** A number for a sentence: as fmt, with a true minus sign (U+2212) that screen readers speak. */
+  const say = (v, digits = 3) => fmt(v, digits).replace("-", "\u2212");
 
   const piLabel = (v) => (Math.abs(v) < 1e-12 ? "0" : `${fmt(v / Math.PI, 3)}π`);
 
@@ -258,22 +266,22 @@
       posIn.refresh();
       state = { x, w, op, mode, kernel_used: used, s, i };
       draw(x, used, s, padBefore, padded, i, op);
-      const terms = used.map((wm, m) => `${fmt(padded[i + m])}·${fmt(wm)}`).join(" + ");
-      status.textContent = `s[${i}] = ${terms} = ${fmt(s[i])}`;
+      const terms = used.map((wm, m) => `${say(padded[i + m])} × ${say(wm)}`).join(" + ");
+      status.textContent = `s[${i}] = ${terms} = ${say(s[i])}`;
     }
 
     function draw(x, used, s, padBefore, padded, i, op) {
-      const cell = 34, left = 86, n = padded.length;
-      const width = left + n * cell + 10, height = 230;
+      const cell = 34, left = 86, n = padded.length, top = 18;
+      const width = left + n * cell + 10, height = 250;
       plot.setAttribute("viewBox", `0 0 ${width} ${height}`);
       plot.setAttribute("aria-label",
         `Input x of ${x.length} samples padded to ${n}, the kernel ${op === "convolution" ? "flipped" : "as given"} ` +
-        `placed at output index ${i}, and the ${s.length} outputs s.`);
+        `placed at output index ${i}, and the ${s.length} outputs s, each drawn under the input of the same index.`);
       plot.replaceChildren();
-      const rows = [["x (padded)", 40], [op === "convolution" ? "w flipped" : "w", 110], ["s", 185]];
+      const rows = [["index", top - 4], ["x (padded)", top + 40], [op === "convolution" ? "w flipped" : "w", top + 110], ["s", top + 185]];
       for (const [name, y] of rows) plot.append(svg("text", { x: 4, y: y + 5, class: "cnnbook-svg-label" }, name));
       const box = (col, y, v, color, opts = {}) => {
-        const g = svg("g");
+        const g = svg("g", { "data-row": opts.row, "data-index": opts.index });
         g.append(svg("rect", { x: left + col * cell + 2, y: y - 14, width: cell - 4, height: 28, rx: 4,
           fill: opts.fill || "none", stroke: color, "stroke-width": opts.bold ? 3 : 1.5,
           "stroke-dasharray": opts.dashed ? "4 3" : "none" }));
@@ -281,12 +289,18 @@
         plot.append(g);
       };
       // the window of output i spans padded positions i .. i + k - 1
-      plot.append(svg("rect", { x: left + i * cell, y: 18, width: used.length * cell, height: 114, rx: 6,
+      plot.append(svg("rect", { x: left + i * cell, y: top + 18, width: used.length * cell, height: 114, rx: 6,
         fill: COLORS.accent, "fill-opacity": 0.12, stroke: COLORS.accent, "stroke-width": 1 }));
-      padded.forEach((v, c) => box(c, 40, v, COLORS.x, { dashed: c < padBefore || c >= padBefore + x.length }));
-      used.forEach((v, m) => box(i + m, 110, v, COLORS.w));
-      // output s[j] is drawn under the first input position of its window
-      s.forEach((v, j) => box(j, 185, v, COLORS.s, { bold: j === i, fill: j === i ? "rgba(44,160,44,0.18)" : "none" }));
+      // padded column c holds x[c - padBefore] (zero outside 0 .. n - 1); its index is written above it
+      padded.forEach((v, c) => {
+        plot.append(svg("text", { x: left + c * cell + cell / 2, y: top + 1, "text-anchor": "middle", class: "cnnbook-svg-value" },
+          say(c - padBefore, 0)));
+        box(c, top + 40, v, COLORS.x, { dashed: c < padBefore || c >= padBefore + x.length, row: "x", index: c - padBefore });
+      });
+      used.forEach((v, m) => box(i + m, top + 110, v, COLORS.w, { row: "w", index: m }));
+      // output s[j] is drawn under x[j] (padded column j + padBefore): a shift of the signal shows as one
+      s.forEach((v, j) => box(j + padBefore, top + 185, v, COLORS.s,
+        { bold: j === i, fill: j === i ? "rgba(44,160,44,0.18)" : "none", row: "s", index: j }));
     }
 
     for (const input of [xIn, wIn, opIn, modeIn, posIn]) input.addEventListener("input", update);
@@ -328,7 +342,7 @@
     controls.append(grid);
     const inCanvas = el("canvas", { role: "img", "aria-label": `Input x: a ${image.rows} by ${image.cols} greyscale photograph (${image.title}).` });
     const outCanvas = el("canvas", { tabindex: 0, role: "application", class: "cnnbook-focusable",
-      "aria-label": "Feature map s. Hover a pixel, or focus here and use the arrow keys, to see the patch times kernel sum." });
+      "aria-label": "Feature map s. Point at a pixel, or focus here and use the arrow keys, to see the patch times kernel sum." });
     const explain = el("div", { class: "cnnbook-explain" });
     view.append(el("figure", {}, [inCanvas, el("figcaption", { text: "input x" })]),
       el("figure", {}, [outCanvas, el("figcaption", { text: "feature map s" })]), explain);
@@ -375,8 +389,8 @@
         table.append(el("tr", {}, [0, 1, 2].map((n) => el("td", { text: `${fmt(patch[m][n], 2)} × ${fmt(used[m][n], 3)}` }))));
       }
       explain.replaceChildren(table, el("p", { class: "cnnbook-sum", text: `= ${fmt(s[i][j], 4)}` }));
-      status.textContent = `Output pixel row ${i}, column ${j}: ${fmt(s[i][j], 4)}. ` +
-        `Feature map ${s.length} × ${s[0].length}, values from ${fmt(scale.lo, 3)} to ${fmt(scale.hi, 3)}` +
+      status.textContent = `Output pixel row ${i}, column ${j}: ${say(s[i][j], 4)}. ` +
+        `Feature map ${s.length} × ${s[0].length}, values from ${say(scale.lo, 3)} to ${say(scale.hi, 3)}` +
         (scale.signed ? " (blue negative, red positive)." : " (grey scale).");
     }
 
@@ -386,10 +400,12 @@
       paintAll();
     }
 
-    outCanvas.addEventListener("mousemove", (ev) => {
+    const pointAt = (ev) => {
       const r = outCanvas.getBoundingClientRect();
-      pick(Math.floor((ev.clientY - r.top) / r.height * result.s.length), Math.floor((ev.clientX - r.left) / r.width * result.s[0].length));
-    });
+      if (result) pick(Math.floor((ev.clientY - r.top) / r.height * result.s.length), Math.floor((ev.clientX - r.left) / r.width * result.s[0].length));
+    };
+    outCanvas.addEventListener("pointermove", pointAt);  // mouse, pen, and a finger that drags
+    outCanvas.addEventListener("pointerdown", pointAt);  // a tap
     outCanvas.addEventListener("keydown", (ev) => {
       const moves = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] };
       if (!(ev.key in moves)) return;
@@ -414,7 +430,9 @@
     const sIn = slider(controls, { label: "stride s", min: 1, max: 4, step: 1, value: 2, name: "stride" });
     const pIn = slider(controls, { label: "padding p (per side)", min: 0, max: 4, step: 1, value: 1, name: "padding" });
     const dIn = slider(controls, { label: "dilation d", min: 1, max: 4, step: 1, value: 1, name: "dilation" });
-    const posIn = slider(controls, { label: "output position", min: 0, max: 0, step: 1, value: 0, name: "position" });
+    let o = 1;  // the output size along each axis; the position slider runs over the o × o outputs row by row
+    const posIn = slider(controls, { label: "output position", min: 0, max: 0, step: 1, value: 0, name: "position",
+      display: (v) => (o < 1 ? "no output" : `row ${Math.floor(v / o)}, column ${v % o}`) });
     const formula = el("p", { class: "cnnbook-formula" });
     const plot = svg("svg", { class: "cnnbook-svg", role: "img" });
     view.append(formula, plot);
@@ -422,13 +440,16 @@
 
     function update() {
       const n = +nIn.value, k = +kIn.value, stride = +sIn.value, padding = +pIn.value, dilation = +dIn.value;
-      const o = outputSize(n, k, stride, padding, dilation);
-      formula.textContent = `o = ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 = ⌊(${n} + ${2 * padding} − ${dilation * (k - 1)} − 1) / ${stride}⌋ + 1 = ${o}`;
+      o = outputSize(n, k, stride, padding, dilation);
+      formula.textContent = `o = ⌊(n + 2p − d(k − 1) − 1) / s⌋ + 1 = ⌊(${n} + ${2 * padding} − ${dilation * (k - 1)} − 1) / ${stride}⌋ + 1 ` +
+        (o < 1 ? "< 1: no output" : `= ${o}`);
       plot.replaceChildren();
       if (o < 1) {
         state = { n, k, stride, padding, dilation, size: o, error: "the dilated kernel does not fit in the padded input" };
         status.textContent = `No output: the dilated kernel spans ${dilation * (k - 1) + 1} samples, the padded input only ${n + 2 * padding}.`;
         posIn.max = 0;
+        posIn.value = 0;
+        posIn.refresh();
         return;
       }
       posIn.max = o * o - 1;
@@ -481,21 +502,28 @@
   function gabor(root) {
     const { controls, view, status } = frame(root, "Gabor simple and complex cell explorer");
     const size = Number(root.dataset.size || 21);
-    const cellBox = el("fieldset", {}, [el("legend", { text: "cell: w(x, y) = α exp(−βₓx′² − β_y y′²) cos(f x′ + φ)" })]);
-    const gratBox = el("fieldset", {}, [el("legend", { text: "grating I(x, y) = cos(f_g (x cos τ_g + y sin τ_g) + ψ)" })]);
+    const cellBox = el("fieldset", {}, [el("legend", {}, rich(["cell: w(x, y) = α exp(−β", { sub: "x" }, "x′² − β",
+      { sub: "y" }, "y′²) cos(f x′ + φ)"]))]);
+    const gratBox = el("fieldset", {}, [el("legend", {}, rich(["grating I(x, y) = cos(f", { sub: "g" }, " (x cos τ", { sub: "g" },
+      " + y sin τ", { sub: "g" }, ") + ψ)"]))]);
     controls.append(cellBox, gratBox);
     const p = {
-      alpha: slider(cellBox, { label: "α", min: -2, max: 2, step: 0.1, value: 1, name: "alpha" }),
-      beta_x: slider(cellBox, { label: "βₓ", min: 0.005, max: 0.5, step: 0.005, value: 0.02, name: "beta_x" }),
-      beta_y: slider(cellBox, { label: "β_y", min: 0.005, max: 0.5, step: 0.005, value: 0.02, name: "beta_y" }),
-      f: slider(cellBox, { label: "f (rad/pixel)", min: 0, max: 2, step: 0.05, value: 0.8, name: "f" }),
-      phi: slider(cellBox, { label: "φ", min: -Math.PI, max: Math.PI, step: Math.PI / 12, value: 0, name: "phi", display: piLabel }),
-      tau: slider(cellBox, { label: "τ", min: 0, max: Math.PI, step: Math.PI / 24, value: 0, name: "tau", display: piLabel }),
+      alpha: slider(cellBox, { label: "α", speak: "alpha, amplitude", min: -2, max: 2, step: 0.1, value: 1, name: "alpha" }),
+      beta_x: slider(cellBox, { label: ["β", { sub: "x" }], speak: "beta x, envelope along the carrier",
+        min: 0.005, max: 0.5, step: 0.005, value: 0.05, name: "beta_x" }),
+      beta_y: slider(cellBox, { label: ["β", { sub: "y" }], speak: "beta y, envelope across the carrier",
+        min: 0.005, max: 0.5, step: 0.005, value: 0.05, name: "beta_y" }),
+      f: slider(cellBox, { label: "f (rad/pixel)", speak: "f, carrier frequency in radians per pixel", min: 0, max: 2, step: 0.05, value: 0.8, name: "f" }),
+      phi: slider(cellBox, { label: "φ", speak: "phi, carrier phase", min: -Math.PI, max: Math.PI, step: Math.PI / 12, value: 0, name: "phi", display: piLabel }),
+      tau: slider(cellBox, { label: "τ", speak: "tau, cell orientation", min: 0, max: Math.PI, step: Math.PI / 24, value: 0, name: "tau", display: piLabel }),
     };
     const g = {
-      f: slider(gratBox, { label: "f_g (rad/pixel)", min: 0, max: 2, step: 0.05, value: 0.8, name: "grating_f" }),
-      tau: slider(gratBox, { label: "τ_g", min: 0, max: Math.PI, step: Math.PI / 24, value: 0, name: "grating_tau", display: piLabel }),
-      phase: slider(gratBox, { label: "grating phase ψ", min: 0, max: 2 * Math.PI, step: Math.PI / 24, value: 0, name: "grating_phase", display: piLabel }),
+      f: slider(gratBox, { label: ["f", { sub: "g" }, " (rad/pixel)"], speak: "grating frequency f g in radians per pixel",
+        min: 0, max: 2, step: 0.05, value: 0.8, name: "grating_f" }),
+      tau: slider(gratBox, { label: ["τ", { sub: "g" }], speak: "grating orientation tau g",
+        min: 0, max: Math.PI, step: Math.PI / 24, value: 0, name: "grating_tau", display: piLabel }),
+      phase: slider(gratBox, { label: "grating phase ψ", speak: "grating phase psi", min: 0, max: 2 * Math.PI, step: Math.PI / 24, value: 0,
+        name: "grating_phase", display: piLabel }),
     };
     const canvases = ["kernel w₀ (phase φ)", "kernel w₁ (phase φ + π/2)", "grating I"].map((name) =>
       el("canvas", { role: "img", "aria-label": name }));
@@ -517,10 +545,13 @@
       paint(canvases[0], w0, 6, { signed: true, lim });
       paint(canvases[1], w1, 6, { signed: true, lim });
       paint(canvases[2], img, 6, { signed: false, lo: -1, hi: 1 });
-      drawCurves(prm, gf, gtau, psi);
-      status.textContent = `Simple cell s₀ = ${fmt(s0, 3)}, s₁ = ${fmt(s1, 3)}; complex cell c = √(s₀² + s₁²) = ${fmt(c, 3)}.`;
+      const rc = drawCurves(prm, gf, gtau, psi);
+      state.complex_range = [Math.min(...rc), Math.max(...rc)];
+      status.textContent = `Simple cells s₀ = ${say(s0)}, s₁ = ${say(s1)}; complex cell c = √(s₀² + s₁²) = ${say(c)}, ` +
+        `between ${say(state.complex_range[0])} and ${say(state.complex_range[1])} over a full cycle of the grating phase ψ.`;
     }
 
+    /** Draw s₀, s₁ and c over the grating phases ψ = 2πk/96, k = 0 .. 96; return the values of c. */
     function drawCurves(prm, gf, gtau, psi) {
       const w0 = gaborKernel(size, prm), w1 = gaborKernel(size, { ...prm, phi: prm.phi + Math.PI / 2 });
       const K = 96, phases = Array.from({ length: K + 1 }, (_, k) => (2 * Math.PI * k) / K);
@@ -531,24 +562,26 @@
         r0.push(a); r1.push(b); rc.push(Math.hypot(a, b));
       }
       const lim = Math.max(...rc, 1e-9) * 1.1;
-      const W = 420, H = 170, L = 40, T = 10, B = 30;
+      const W = 460, H = 170, L = 56, T = 10, B = 30;
       const X = (ph) => L + (ph / (2 * Math.PI)) * (W - L - 10), Y = (v) => T + (1 - (v + lim) / (2 * lim)) * (H - T - B);
       plot.setAttribute("viewBox", `0 0 ${W} ${H + 20}`);
       plot.replaceChildren();
       plot.append(svg("line", { x1: L, x2: W - 10, y1: Y(0), y2: Y(0), stroke: "currentColor", "stroke-opacity": 0.4 }));
-      plot.append(svg("text", { x: L - 4, y: Y(lim / 1.1) + 4, "text-anchor": "end", class: "cnnbook-svg-value" }, fmt(lim / 1.1, 1)));
-      plot.append(svg("text", { x: L - 4, y: Y(-lim / 1.1) + 4, "text-anchor": "end", class: "cnnbook-svg-value" }, fmt(-lim / 1.1, 1)));
+      plot.append(svg("text", { x: L - 4, y: Y(lim / 1.1) + 4, "text-anchor": "end", class: "cnnbook-svg-value" }, say(lim / 1.1, 1)));
+      plot.append(svg("text", { x: L - 4, y: Y(-lim / 1.1) + 4, "text-anchor": "end", class: "cnnbook-svg-value" }, say(-lim / 1.1, 1)));
       plot.append(svg("text", { x: (W + L) / 2, y: H - 6, "text-anchor": "middle", class: "cnnbook-svg-label" }, "grating phase ψ from 0 to 2π"));
-      const line = (vals, color, dash) => plot.append(svg("polyline", { fill: "none", stroke: color, "stroke-width": 2,
-        "stroke-dasharray": dash, points: vals.map((v, k) => `${X(phases[k])},${Y(v)}`).join(" ") }));
-      line(r0, COLORS.x, "none");
-      line(r1, COLORS.w, "5 3");
-      line(rc, COLORS.s, "none");
+      // three lines that differ in colour, dash and width: s₀ thin solid, s₁ dashed, c thick
+      const curves = [["s₀ (phase φ)", r0, COLORS.x, "none", 1.5, 0], ["s₁ (phase φ + π/2)", r1, COLORS.w, "5 3", 2, 120],
+        ["c complex", rc, COLORS.s, "none", 4, 270]];
+      for (const [name, vals, color, dash, width, at] of curves) {
+        plot.append(svg("polyline", { fill: "none", stroke: color, "stroke-width": width, "stroke-dasharray": dash,
+          points: vals.map((v, k) => `${X(phases[k])},${Y(v)}`).join(" ") }));
+        plot.append(svg("line", { x1: L + at, x2: L + at + 22, y1: H + 8, y2: H + 8, stroke: color, "stroke-width": width,
+          "stroke-dasharray": dash }));
+        plot.append(svg("text", { x: L + at + 26, y: H + 12, class: "cnnbook-svg-value" }, name));
+      }
       plot.append(svg("line", { x1: X(psi), x2: X(psi), y1: T, y2: H - B, stroke: COLORS.accent, "stroke-width": 2 }));
-      [["s₀ simple", COLORS.x], ["s₁ simple (odd)", COLORS.w], ["c complex", COLORS.s]].forEach(([name, color], k) => {
-        plot.append(svg("rect", { x: L + k * 125, y: H + 6, width: 12, height: 4, fill: color }));
-        plot.append(svg("text", { x: L + k * 125 + 16, y: H + 12, class: "cnnbook-svg-value" }, name));
-      });
+      return rc;
     }
 
     for (const input of [...Object.values(p), ...Object.values(g)]) input.addEventListener("input", update);
@@ -560,8 +593,11 @@
 
   const KINDS = { conv1d, conv2d, arithmetic, gabor };
 
+  // Mark the page at once (this script runs in the head): the CSS then hides the static figures,
+  // and without JavaScript it hides the empty explorer boxes instead.
+  document.documentElement.classList.add("cnnbook-js");
+
   function start() {
-    document.documentElement.classList.add("cnnbook-js");
     document.querySelectorAll(".cnnbook-widget[data-widget]").forEach((root) => {
       const make = KINDS[root.dataset.widget];
       if (!make || registry[root.id]) return;
