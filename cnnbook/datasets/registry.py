@@ -110,7 +110,8 @@ class DatasetInfo:
 #   8d4fb7e6c68d591d4c3dfef9ec88bf0d, train-labels 25c81989df183df01b3e8a0aad5dffbe,
 #   t10k-images bef4ecab320f06d8554ea6380940ec79, t10k-labels bb300cfdad3c16e7a12a480ee83cd310);
 #   gz SHA-256s as listed by TensorFlow Datasets and Chainer. Debian re-wrote the gzip headers
-#   (file name dropped, time stamp set to 2020-06-05), so its files differ from the published ones; content_sha256 was computed here from Debian's files.
+#   (file name dropped, time stamp set to 2020-06-05), so its files differ from the published ones;
+#   content_sha256 was computed here from Debian's files.
 #   Cross-checks, both done: (1) the decompressed MD5s equal those published by torchvision
 #   (f4a8712d7a061bf5bd6d2ca38dc4d50a, 9018921c3c673c538a1fc5bad174d6f9,
 #   8181f5470baa50b63fa0f6fddb340f0a, 15d484375f8d13e6eb1aabb0c3f46965); (2) putting back the
