@@ -42,17 +42,19 @@ _SOLUTION = re.compile(r'<div class="solution( [^"]*)? admonition" id="[^"]+">\s
 def exercise_problems(page_html: str) -> list[str]:
     """What is wrong with the exercises of a page rendered by sphinx-exercise (empty if nothing).
 
-    Every exercise (``div.exercise``, numbered "Exercise N" with N = 1, 2, ...) must be followed by
-    a solution (``div.solution``) that refers to it and is folded (class ``dropdown``); every
-    solution must refer to an exercise of the page.
+    Every exercise (``div.exercise``, numbered "Exercise N"; the numbers run through the book, so a
+    page's are consecutive, N, N + 1, ...) must be followed by a solution (``div.solution``) that
+    refers to it and is folded (class ``dropdown``); every solution must refer to an exercise of
+    the page.
     """
     exercises = _EXERCISE.findall(page_html)
     solutions = _SOLUTION.findall(page_html)
     problems = []
     if not exercises:
         problems.append("no numbered exercise")
-    if [int(n) for _, n in exercises] != list(range(1, len(exercises) + 1)):
-        problems.append(f"exercises not numbered 1, 2, ...: {[n for _, n in exercises]}")
+    numbers = [int(n) for _, n in exercises]
+    if numbers and numbers != list(range(numbers[0], numbers[0] + len(numbers))):
+        problems.append(f"exercises not numbered consecutively: {numbers}")
     labels = [label for label, _ in exercises]
     solved = [target for _, target in solutions]
     problems += [f"exercise {label} has no solution" for label in labels if label not in solved]
@@ -77,8 +79,10 @@ def test_exercise_check_rejects_missing_and_unfolded_solutions() -> None:
                 f'"admonition-title">Solution to<a class="reference internal" href="#{label}"> '
                 f'Exercise</a></p></div>')
 
-    good = exercise("ex-a", 1) + solution("ex-a") + exercise("ex-b", 2) + solution("ex-b")
+    good = exercise("ex-a", 7) + solution("ex-a") + exercise("ex-b", 8) + solution("ex-b")
     assert exercise_problems(good) == []
+    assert exercise_problems(exercise("ex-a", 1) + solution("ex-a") + exercise("ex-b", 3)
+                             + solution("ex-b")) == ["exercises not numbered consecutively: [1, 3]"]
     assert exercise_problems(exercise("ex-a", 1) + solution("ex-a") + exercise("ex-b", 2)) == [
         "exercise ex-b has no solution"]
     assert exercise_problems(exercise("ex-a", 1) + solution("ex-a", "")) == [

@@ -54,6 +54,9 @@ def print_book(site: Path, output: Path, page: str = "index.html") -> int:
                 raise RuntimeError(f"{raw} formulas were not typeset by MathJax")
             tab.evaluate("() => document.querySelectorAll('details.sd-dropdown')"
                          ".forEach(d => { d.open = true; })")
+            # the exercises' solutions (sphinx-exercise, folded by sphinx-togglebutton)
+            tab.evaluate("() => document.querySelectorAll('.admonition.toggle-hidden')"
+                         ".forEach(a => a.classList.remove('toggle-hidden'))")
             tab.wait_for_function("() => Array.from(document.images)"
                                   ".every(i => i.complete && i.naturalWidth > 0)", timeout=60_000)
             tab.emulate_media(media="print")
