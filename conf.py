@@ -32,6 +32,8 @@ extensions = [
     "sphinx.ext.mathjax",
     "sphinx_copybutton",
     "sphinx_design",
+    "sphinx_exercise",
+    "sphinx_togglebutton",  # folds admonitions with :class: dropdown (the exercises' solutions)
     "sphinxcontrib.bibtex",
     "sphinx-mathjax-offline",  # serves MathJax from _static: no CDN
 ]

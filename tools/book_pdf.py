@@ -65,6 +65,11 @@ def print_book(site: Path, output: Path, page: str = "index.html") -> int:
                 "() => document.querySelectorAll('details.sd-dropdown')"
                 ".forEach(d => { d.open = true; })"
             )
+            # the exercises' solutions (sphinx-exercise, folded by sphinx-togglebutton)
+            tab.evaluate(
+                "() => document.querySelectorAll('.admonition.toggle-hidden')"
+                ".forEach(a => a.classList.remove('toggle-hidden'))"
+            )
             tab.wait_for_function(
                 "() => Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
                 timeout=60_000,
