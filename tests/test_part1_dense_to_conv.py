@@ -1,4 +1,4 @@
-"""The library code of Part I's page "From dense layers to convolution", against independent references.
+"""Library code of Part I's page "From dense layers to convolution", against independent checks.
 
 * :func:`cnnbook.cost.image_map_param_count` against a brute-force count: every weight of the dense
   4-index tensor is given the name of the parameter it stands for (its own indices, or its offset
