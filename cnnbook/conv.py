@@ -844,7 +844,7 @@ def conv2d_backward(
     windows = _windows(x_pad, (kh, kw), (2, 3), stride, dilation)  # (N, C, OH, OW, KH, KW)
     dw = np.einsum("nfij,ncijpq->fcpq", g, windows, optimize=True)
     dx_pad = np.zeros_like(x_pad)
-    for p, q in np.ndindex(kh, kw):  # tap (p, q) read x_pad[p*dh + i*sh, q*dw + j*sw]
+    for p, q in np.ndindex(kh, kw):  # tap (p, q) read x_pad[p*dh + i*sh, q*dw_ + j*sw]
         rows = slice(p * dh, p * dh + sh * (out_h - 1) + 1, sh)
         cols = slice(q * dw_, q * dw_ + sw * (out_w - 1) + 1, sw)
         dx_pad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", g, w[:, :, p, q])
