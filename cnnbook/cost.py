@@ -18,11 +18,11 @@ __all__ = [
     "conv_param_count",
     "locally_connected_param_count",
     "tiled_param_count",
-    "image_map_param_count",
     "edge_detection_counts",
     "dense_interaction_cost",
     "sparse_interaction_cost",
     "receptive_field",
+    "image_map_param_count",
 ]
 
 def dense_param_count(in_size: int, out_size: int, *, bias: bool = False) -> int:

@@ -64,12 +64,13 @@ def sobel_descent(n_steps: int = 40, lr: float = 0.5) -> tuple[list[float], list
     w = np.zeros((3, 3))
     losses, errors = [], []
     for _ in range(n_steps + 1):
-        residuals = [signal.correlate(img[0], w, mode="valid") - t for img, t in zip(x, y)]
+        residuals = [signal.correlate(img[0], w, mode="valid") - t
+                     for img, t in zip(x, y, strict=True)]
         m = sum(r.size for r in residuals)
         losses.append(0.5 * sum(np.sum(r**2) for r in residuals) / m)
         errors.append(float(np.max(np.abs(w - SOBEL))))
         w = w - lr * sum(signal.correlate(img[0], r / m, mode="valid")
-                         for img, r in zip(x, residuals))
+                         for img, r in zip(x, residuals, strict=True))
     return losses, errors
 
 

@@ -5,7 +5,8 @@
   when weights are shared), entries out of reach are dropped, and the distinct names are counted;
 * :func:`cnnbook.conv.conv2d_backward` against explicit loops over every index, central finite
   differences, the stride-1 formulas of SciPy (``correlate`` for the kernel, ``convolve`` for the
-  input) applied to the upstream gradient with zeros inserted, and PyTorch's autograd.
+  input) applied to the upstream gradient with zeros inserted, and PyTorch's autograd;
+* the page's ``shared_weight_tensor`` (read from its source) against a loop over every entry.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ from cnnbook.nn.gradcheck import numerical_gradient, relative_error
 def brute_force_count(h, w, shared, locality, c_in, c_out):
     """Distinct parameters of V[f, c, i, j, k, l] (output (i, j), input pixel (k, l))."""
     names = set()
-    for f, c, i, j, k, l in itertools.product(
+    for f, c, i, j, k, m in itertools.product(
         range(c_out), range(c_in), range(h), range(w), range(h), range(w)
-    ):
-        if locality is not None and (abs(k - i) > locality or abs(l - j) > locality):
+    ):  # m is the input column, l in the docstring
+        if locality is not None and (abs(k - i) > locality or abs(m - j) > locality):
             continue  # this weight is zero: not a parameter
-        names.add((f, c, k - i, l - j) if shared else (f, c, i, j, k, l))
+        names.add((f, c, k - i, m - j) if shared else (f, c, i, j, k, m))
     return len(names)
 
 
@@ -139,7 +140,7 @@ def test_conv2d_backward_equals_loops(case):
     x, w, g = random_layer(seed, **shape, stride=stride, padding=padding, dilation=dilation)
     got = conv2d_backward(x, w, g, stride=stride, padding=padding, dilation=dilation)
     ref = loop_gradients(x, w, g, stride, padding, dilation)
-    for a, b in zip(got, ref):
+    for a, b in zip(got, ref, strict=True):
         assert a.shape == b.shape
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-12)
 
@@ -192,7 +193,7 @@ def test_conv2d_backward_equals_torch_autograd():
     out = torch.nn.functional.conv2d(tx, tw, tb, stride=(2, 3), padding=(1, 2), dilation=(2, 1))
     out.backward(torch.tensor(g))
     got = conv2d_backward(x, w, g, stride=(2, 3), padding=(1, 2), dilation=(2, 1))
-    for a, t in zip(got, (tx, tw, tb)):
+    for a, t in zip(got, (tx, tw, tb), strict=True):
         np.testing.assert_allclose(a, t.grad.numpy(), rtol=1e-10, atol=1e-12)
 
 
@@ -213,3 +214,22 @@ def test_conv2d_backward_rejects_bad_arguments():
         conv2d_backward(x, w, g, stride=0)
     with pytest.raises(TypeError, match="g must be real"):
         conv2d_backward(x, w, g.astype(complex), stride=2)
+
+
+# -- the page's own construction of the dense tensor --------------------------------------------
+
+
+def test_chapter_shared_weight_tensor_equals_loops():
+    from test_part1_didactic import chapter_function  # reads the function from the page's source
+
+    shared_weight_tensor = chapter_function("08-from-dense-to-convolution.md",
+                                            "shared_weight_tensor")
+    rng = np.random.default_rng(8)
+    for (h, w), kernel_shape in [((5, 6), (3, 3)), ((4, 4), (7, 7)), ((6, 3), (1, 5))]:
+        u = rng.standard_normal(kernel_shape)
+        d, e = (kernel_shape[0] - 1) // 2, (kernel_shape[1] - 1) // 2
+        expected = np.zeros((h, w, h, w))
+        for i, j, k, m in itertools.product(range(h), range(w), range(h), range(w)):
+            if abs(k - i) <= d and abs(m - j) <= e:
+                expected[i, j, k, m] = u[k - i + d, m - j + e]
+        np.testing.assert_array_equal(shared_weight_tensor(u, h, w), expected)
