@@ -183,13 +183,13 @@ def image_map_param_count(
 ) -> int:
     """Free weights of a linear map from an H×W image to an H×W map, under two constraints.
 
-    The most general such layer is a dense one, ``s[f, i, j] = sum_{c, k, l} V[f, c, i, j, k, l]
+    The most general such layer is a dense one, ``s[f, i, j] = sum_{c, k, l} M[f, c, i, j, k, l]
     x[c, k, l]``, with one weight per output unit ``(f, i, j)`` and input pixel ``(c, k, l)``
     (Zhang et al., *Dive into Deep Learning*, §7.1). Two assumptions tie or remove weights:
 
-    * ``shared`` (translation equivariance): ``V`` depends on ``(i, j)`` and ``(k, l)`` only
+    * ``shared`` (translation equivariance): ``M`` depends on ``(i, j)`` and ``(k, l)`` only
       through the offset ``(k - i, l - j)``, so one weight serves every pair at that offset;
-    * ``locality = Δ``: ``V`` is zero unless ``|k - i| <= Δ`` and ``|l - j| <= Δ``.
+    * ``locality = Δ``: ``M`` is zero unless ``|k - i| <= Δ`` and ``|l - j| <= Δ``.
 
     Both constraints act on each axis separately, so the count is a product of one factor per
     axis of length ``n`` (with ``D = min(Δ, n - 1)``, and ``D = n - 1`` without locality):
