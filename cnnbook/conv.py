@@ -84,6 +84,7 @@ __all__ = [
     "conv_matrix",
     "conv_output_size",
     "conv2d",
+    "conv2d_backward",
     "locally_connected2d",
     "tiled_conv2d",
     "route_seconds",
@@ -743,27 +744,12 @@ def conv2d(
     """
     x = _layer_input(x)
     w = check_ndim(real_array(w, "w"), "w", 4, "(F, C, KH, KW)")
-    if w.shape[1] != x.shape[1]:
-        raise ValueError(
-            f"w has {w.shape[1]} input channels (w.shape[1]) but x has {x.shape[1]} (x.shape[1])"
-        )
-    stride = check_pair(stride, "stride", 1)
-    padding = check_pair(padding, "padding", 0)
-    dilation = check_pair(dilation, "dilation", 1)
+    stride, padding, dilation, (out_h, out_w) = _layer_geometry(x, w, stride, padding, dilation)
     n_filters, _, kh, kw = w.shape
-    for axis, (size, k) in enumerate(zip(x.shape[2:], (kh, kw))):
-        span = dilation[axis] * (k - 1) + 1
-        if span > size + 2 * padding[axis]:
-            raise ValueError(
-                f"w's kernel (dilated span {span}) is larger than the padded input x "
-                f"({size} + 2*{padding[axis]}) along axis {'HW'[axis]}"
-            )
     arrays = [x, w] if b is None else [x, w, _bias(b, (n_filters,), "(F,)")]
     x, w, *bias = _common_dtype(*arrays)
 
     pad = ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1]))
-    out_h, out_w = (conv_output_size(n, k, st, p, d) for n, k, st, p, d in zip(
-        x.shape[2:], (kh, kw), stride, padding, dilation))
     check_alloc(x.shape[0] * x.shape[1] * np.prod(np.add(x.shape[2:], np.multiply(2, padding))),
                 "padding", what="values in the padded input")
     check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w",
@@ -773,6 +759,123 @@ def conv2d(
     if bias:
         s += bias[0][:, None, None]
     return s
+
+
+def conv2d_backward(
+    x: ArrayLike,
+    w: ArrayLike,
+    g: ArrayLike,
+    stride: int | tuple[int, int] = 1,
+    padding: int | tuple[int, int] = 0,
+    dilation: int | tuple[int, int] = 1,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Gradients of a loss ``L`` through :func:`conv2d`, given ``g = dL/ds``.
+
+    With ``s = conv2d(x, w, b, stride, padding, dilation)`` and ``x_pad`` as there, an input pixel
+    ``x_pad[n, c, i*sh + p*dh, j*sw + q*dw]`` meets the weight ``w[f, c, p, q]`` in output
+    ``s[n, f, i, j]``, so by the chain rule (Goodfellow et al. 2016, §9.5, eqs. 9.11–9.13, with
+    0-based indices)::
+
+        dL/dw[f, c, p, q] = sum_{n, i, j} g[n, f, i, j] * x_pad[n, c, i*sh + p*dh, j*sw + q*dw]
+        dL/dx_pad[n, c, i*sh + p*dh, j*sw + q*dw] += sum_f g[n, f, i, j] * w[f, c, p, q]
+        dL/db[f] = sum_{n, i, j} g[n, f, i, j]
+
+    The kernel gradient is a (strided, dilated) cross-correlation of the input with ``g``; the
+    input gradient sends each output's gradient back, through every kernel tap, to the pixels that
+    tap read, and the padding is then cut off (its zeros are constants).
+
+    Parameters
+    ----------
+    x : array_like
+        Input batch, shape (N, C, H, W).
+    w : array_like
+        Kernels, shape (F, C, KH, KW).
+    g : array_like
+        Upstream gradient, the shape of the output, (N, F, OH, OW).
+    stride, padding, dilation : int or (int, int), optional
+        As for :func:`conv2d`.
+
+    Returns
+    -------
+    dx : numpy.ndarray
+        ``dL/dx``, shape (N, C, H, W).
+    dw : numpy.ndarray
+        ``dL/dw``, shape (F, C, KH, KW).
+    db : numpy.ndarray
+        ``dL/db``, shape (F,) (whether or not the layer has a bias, it would get this gradient).
+
+    Raises
+    ------
+    TypeError
+        If an array is complex or not numeric.
+    ValueError
+        As :func:`conv2d`, and if ``g`` does not have the output's shape.
+
+    Examples
+    --------
+    >>> x = np.arange(16.0).reshape(1, 1, 4, 4)
+    >>> w = np.ones((1, 1, 2, 2))
+    >>> g = np.ones((1, 1, 2, 2))  # dL/ds for L = sum(s), stride 2
+    >>> dx, dw, db = conv2d_backward(x, w, g, stride=2)
+    >>> dx[0, 0]  # each pixel is read by exactly one window
+    array([[1., 1., 1., 1.],
+           [1., 1., 1., 1.],
+           [1., 1., 1., 1.],
+           [1., 1., 1., 1.]])
+    >>> dw[0, 0]  # sums of the pixels each tap reads: x[0::2, 0::2], x[0::2, 1::2], ...
+    array([[20., 24.],
+           [36., 40.]])
+    """
+    x = _layer_input(x)
+    w = check_ndim(real_array(w, "w"), "w", 4, "(F, C, KH, KW)")
+    g = check_ndim(real_array(g, "g"), "g", 4, "(N, F, OH, OW)")
+    stride, padding, dilation, (out_h, out_w) = _layer_geometry(x, w, stride, padding, dilation)
+    n_filters, _, kh, kw = w.shape
+    if g.shape != (x.shape[0], n_filters, out_h, out_w):
+        raise ValueError(
+            f"g must have the shape of the output (N, F, OH, OW) = "
+            f"{(x.shape[0], n_filters, out_h, out_w)}, got {g.shape}"
+        )
+    x, w, g = _common_dtype(x, w, g)
+    (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
+    x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
+    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w",
+                what="window entries")
+    windows = _windows(x_pad, (kh, kw), (2, 3), stride, dilation)  # (N, C, OH, OW, KH, KW)
+    dw = np.einsum("nfij,ncijpq->fcpq", g, windows, optimize=True)
+    dx_pad = np.zeros_like(x_pad)
+    for p, q in np.ndindex(kh, kw):  # tap (p, q) read x_pad[p*dh + i*sh, q*dw_ + j*sw]
+        rows = slice(p * dh, p * dh + sh * (out_h - 1) + 1, sh)
+        cols = slice(q * dw_, q * dw_ + sw * (out_w - 1) + 1, sw)
+        dx_pad[:, :, rows, cols] += np.einsum("nfij,fc->ncij", g, w[:, :, p, q])
+    dx = np.ascontiguousarray(dx_pad[:, :, ph : ph + x.shape[2], pw : pw + x.shape[3]])
+    return dx, dw, g.sum(axis=(0, 2, 3))
+
+
+def _layer_geometry(x: np.ndarray, w: np.ndarray, stride, padding, dilation) -> tuple:
+    """Checked ``(stride, padding, dilation, (OH, OW))`` of a :func:`conv2d` layer, as pairs.
+
+    ``x`` (N, C, H, W) and ``w`` (F, C, KH, KW) are checked arrays; a ValueError names ``w``
+    when its channels differ from those of ``x`` or its dilated kernel does not fit in the padded
+    input.
+    """
+    if w.shape[1] != x.shape[1]:
+        raise ValueError(
+            f"w has {w.shape[1]} input channels (w.shape[1]) but x has {x.shape[1]} (x.shape[1])"
+        )
+    stride = check_pair(stride, "stride", 1)
+    padding = check_pair(padding, "padding", 0)
+    dilation = check_pair(dilation, "dilation", 1)
+    for axis, (size, k) in enumerate(zip(x.shape[2:], w.shape[2:])):
+        span = dilation[axis] * (k - 1) + 1
+        if span > size + 2 * padding[axis]:
+            raise ValueError(
+                f"w's kernel (dilated span {span}) is larger than the padded input x "
+                f"({size} + 2*{padding[axis]}) along axis {'HW'[axis]}"
+            )
+    out = tuple(conv_output_size(n, k, st, p, d) for n, k, st, p, d in zip(
+        x.shape[2:], w.shape[2:], stride, padding, dilation))
+    return stride, padding, dilation, out
 
 
 def _bias(b, shapes, description: str) -> np.ndarray:

@@ -18,6 +18,7 @@ __all__ = [
     "dense_interaction_cost",
     "dense_param_count",
     "edge_detection_counts",
+    "image_map_param_count",
     "locally_connected_param_count",
     "receptive_field",
     "sparse_interaction_cost",
@@ -169,6 +170,71 @@ def tiled_param_count(
     """
     th, tw = check_pair(tile_size, "tile_size", 1)
     return th * tw * conv_param_count(in_channels, out_channels, kernel_size, bias=bias)
+
+
+def image_map_param_count(
+    height: int,
+    width: int,
+    *,
+    shared: bool = False,
+    locality: int | None = None,
+    in_channels: int = 1,
+    out_channels: int = 1,
+) -> int:
+    """Free weights of a linear map from an H×W image to an H×W map, under two constraints.
+
+    The most general such layer is a dense one, ``s[f, i, j] = sum_{c, k, l} M[f, c, i, j, k, l]
+    x[c, k, l]``, with one weight per output unit ``(f, i, j)`` and input pixel ``(c, k, l)``
+    (Zhang et al., *Dive into Deep Learning*, §7.1). Two assumptions tie or remove weights:
+
+    * ``shared`` (translation equivariance): ``M`` depends on ``(i, j)`` and ``(k, l)`` only
+      through the offset ``(k - i, l - j)``, so one weight serves every pair at that offset;
+    * ``locality = Δ``: ``M`` is zero unless ``|k - i| <= Δ`` and ``|l - j| <= Δ``.
+
+    Both constraints act on each axis separately, so the count is a product of one factor per
+    axis of length ``n`` (with ``D = min(Δ, n - 1)``, and ``D = n - 1`` without locality):
+    ``n * n`` pairs for a dense axis, ``n (2D + 1) - D (D + 1)`` pairs within reach for a local
+    one, ``2n - 1`` offsets for a shared one and ``2D + 1`` for a shared, local one (a
+    convolution with a (2Δ+1)×(2Δ+1) kernel and Δ zeros of padding per side). Channels are never
+    shared: the count is multiplied by ``in_channels * out_channels``.
+
+    Parameters
+    ----------
+    height, width : int
+        Image size ``H``, ``W`` (the output has the same size), at least 1.
+    shared : bool, optional
+        Impose translation equivariance (weight sharing).
+    locality : int or None, optional
+        The reach Δ (at least 0); None for no locality constraint.
+    in_channels, out_channels : int, optional
+        ``C`` and ``F``, at least 1.
+
+    Returns
+    -------
+    int
+        The number of free weights (biases not counted).
+
+    Raises
+    ------
+    ValueError
+        If a size is not a positive integer or ``locality`` is negative.
+
+    Examples
+    --------
+    >>> image_map_param_count(28, 28)  # dense: 784 * 784
+    614656
+    >>> image_map_param_count(28, 28, shared=True)  # one weight per offset: 55 * 55
+    3025
+    >>> image_map_param_count(28, 28, shared=True, locality=1)  # a 3x3 kernel
+    9
+    """
+    sizes = (check_int(height, "height", 1), check_int(width, "width", 1))
+    reach = None if locality is None else check_int(locality, "locality", 0)
+    count = check_int(in_channels, "in_channels", 1) * check_int(out_channels, "out_channels", 1)
+    for n in sizes:
+        d = n - 1 if reach is None else min(reach, n - 1)
+        count *= 2 * d + 1 if shared else n * (2 * d + 1) - d * (d + 1)
+    return count
 
 
 def edge_detection_counts(height: int = 280, width: int = 320, kernel_width: int = 2) -> dict:
