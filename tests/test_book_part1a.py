@@ -43,6 +43,17 @@ def dice_ways(n_dice: int, total: int) -> int:
     return ways.get(total, 0)
 
 
+def prime_factors(m: int) -> list[int]:
+    """The prime factors of ``m`` with repetition, by trial division."""
+    factors, p = [], 2
+    while p * p <= m:
+        while m % p == 0:
+            factors.append(p)
+            m //= p
+        p += 1
+    return factors + ([m] if m > 1 else [])
+
+
 # --------------------------------------------------------------------------- page 1
 
 
@@ -129,6 +140,20 @@ def test_page2_cost_model_is_the_librarys():
     assert value(PAGE2, "k_cross") / 4 <= ks[first] <= 4 * value(PAGE2, "k_cross")
     assert value(PAGE2, "ns_direct_flop") == pytest.approx(ROUTE_CONSTANTS["direct_1d_mac"] / 2e-9)
     assert value(PAGE2, "ns_fft_flop") > value(PAGE2, "ns_direct_flop")
+    # the FFT route's seconds beyond its call, per flop counted at the padded length (2·3·5-smooth)
+    k = value(PAGE2, "k_count")
+    n_pad = next(m for m in range(8192 + k - 1, 2 * (8192 + k))
+                 if all(p in (2, 3, 5) for p in prime_factors(m)))
+    assert value(PAGE2, "ex_N_pad") == n_pad
+    flops = 7.5 * n_pad * np.log2(n_pad) + 6 * (n_pad // 2 + 1)
+    fft_seconds = route_seconds((8192,), (k,))["fft"] - ROUTE_CONSTANTS["fft_call"]
+    assert value(PAGE2, "ns_fft_flop") == pytest.approx(fft_seconds / flops * 1e9, rel=1e-12)
+    # convolve(method="auto") switches where the FFT route is predicted FFT_MARGIN times faster
+    assert value(PAGE2, "fft_margin") == FFT_MARGIN
+    auto = [FFT_MARGIN * route_seconds((8192,), (k,))["fft"] < route_seconds((8192,), (k,))["direct"]
+            for k in range(1, 1025)]
+    assert value(PAGE2, "k_auto") == 1 + next(i for i in range(1024) if all(auto[i:]))
+    assert value(PAGE2, "fft_growth") < 2
     k2 = value(PAGE2, "k_model_2d")
     t = route_seconds((512, 512), (k2, k2))
     t_before = route_seconds((512, 512), (k2 - 1, k2 - 1))

@@ -119,8 +119,9 @@ def test_receptive_field_numbers():
     assert g["fb_rf_k3_depth5"] == 1 + 5 * (3 - 1)
     assert g["fb_rf_stride2_depth5"] == 1 + 2 * (1 + 2 + 4 + 8 + 16)
     assert g["fb_rf_dilated_depth5"] == 1 + 2 * (1 + 2 + 4 + 8 + 16)
-    assert g["fb_layers_28_s1"] == math.ceil((28 - 1) / 2)       # 1 + 2L >= 28
-    assert g["fb_layers_28_s2"] == math.ceil(math.log2(28 + 1) - 1)  # 2^(L+1) - 1 >= 28
+    assert g["fb_layers_28_s1"] == math.ceil((28 - 1) / 2)       # 1 + 2D >= 28
+    assert g["fb_layers_28_s2"] == math.ceil(math.log2(28 + 1) - 1)  # 2^(D+1) - 1 >= 28
+    assert g["fb_cone_inputs"] == 1 + 3 * (3 - 1)  # the drawn cone: three layers of 3-tap kernels
 
 
 # -- 06-why-convolution-works ---------------------------------------------------------------------
@@ -170,6 +171,8 @@ def test_dense_matrix_timing():
     assert g["why_small_M_mb"] == pytest.approx(40 * 47 * 40 * 48 * 8 / 1e6)
     assert g["why_t_ratio"] == pytest.approx(g["why_t_dense_ms"] / g["why_t_conv_ms"], rel=1e-6)
     assert g["why_t_ratio"] > 1                   # the dense product is the slower one
+    assert g["why_tiny_shape"] == "20 × 24"
+    assert 0 < g["why_t_ratio_tiny"] < g["why_t_ratio"]  # the ratio grows with the image
     # exercise 2: the step edge and its scaled copy, recomputed here with NumPy
     x = np.array([0, 0, 1, 1, 0, 0, 0, 0])
     s = np.correlate(x, [-1, 1], "valid")
@@ -197,6 +200,7 @@ def test_stride_padding_dilation_sizes():
     assert g["var_dilation_out"] == 9 - 5 + 1
     assert g["var_ex_resnet"] == 112
     assert g["var_ex_dilated_same"] == 20
+    assert g["var_ex_span"] == 2 * (5 - 1) + 1 and g["var_ex_same_p"] == 4
 
 
 def test_unshared_and_tiled():
