@@ -43,7 +43,7 @@ class BookDataset:
         One sentence for the reader: which data, and why. It names no folder.
     details : str
         The long diagnosis: where the files came from, what was searched, rejected copies,
-        failed downloads; folders of the building machine replaced by placeholders (see
+        failed downloads; folders of the building machine replaced by stand-in names (see
         :func:`public_text`).
     """
 
@@ -74,7 +74,7 @@ _CONTENTS = {
 
 
 def public_text(text: str) -> str:
-    """``text`` with the folders of this machine replaced by placeholders, for publishing.
+    """``text`` with the folders of this machine replaced by stand-in names, for publishing.
 
     ``$CNNBOOK_DATA``'s folder becomes ``$CNNBOOK_DATA``, the user cache of the datasets
     ``<cache>``, the working folder ``<build>``, the folder holding the ``cnnbook`` package
@@ -105,11 +105,11 @@ def public_text(text: str) -> str:
         str(Path.home()): "~",
     }
     pairs = {}
-    for folder, placeholder in folders.items():
+    for folder, stand_in in folders.items():
         if folder and folder != os.sep:
-            pairs[folder.rstrip(os.sep)] = placeholder
+            pairs[folder.rstrip(os.sep)] = stand_in
             try:
-                pairs.setdefault(str(Path(folder).resolve()), placeholder)
+                pairs.setdefault(str(Path(folder).resolve()), stand_in)
             except (OSError, RuntimeError):
                 pass
     for folder in sorted(pairs, key=len, reverse=True):  # whole path components only
