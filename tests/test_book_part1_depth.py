@@ -74,7 +74,7 @@ def test_noisy_response_matches_an_independent_ode_solution():
     assert g["ode_hip_err_trap"] < 0.05 * g["ode_hip_err_rect"]
 
 
-# --- part1/04: Toeplitz or circulant? --------------------------------------------------------------
+# --- part1/04: Toeplitz or circulant? -------------------------------------------------------------
 
 
 def test_circulant_and_toeplitz_match_their_operations():
@@ -106,7 +106,7 @@ def test_2d_matrices_differ_exactly_in_wrapped_entries():
     assert g["tc_n_differ_2d"] == len(wrapped) == len(circulant_nz) - len(toeplitz_nz)
 
 
-# --- part1/06: weak and strong priors; seen from below and from above ------------------------------
+# --- part1/06: weak and strong priors; seen from below and from above -----------------------------
 
 PAGE6 = "part1/06-why-convolution-works"
 
