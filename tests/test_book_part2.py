@@ -63,9 +63,45 @@ def test_im2col_page_agreements_are_rounding_only():
         "p2im_err_layer",
         "p2im_err_backward",
         "p2im_err_dw_corr",
+        "p2im_err_dx_conv",
         "p2im_err_fast",
     ):
         assert 0 <= number(g, name) < 1e-12, name
+
+
+def test_im2col_page_walkthrough_shapes():
+    # the shapes the line-by-line walk-through states, for 100 images of 28x28 and 30 kernels of
+    # 5x5 (stride 1, no padding), from the definitions of im2col and of the layer
+    g = glued("part2/02-im2col-convolution")
+    n, c, h, f, k = 100, 1, 28, 30, 5
+    oh = h - k + 1
+    rows, cols = n * oh * oh, c * k * k
+    expected = {
+        "p2im_wt_x": (n, c, h, h),
+        "p2im_wt_w": (f, c, k, k),
+        "p2im_wt_xshape": (n, c, h, h),
+        "p2im_wt_outshape": (n, f, oh, oh),
+        "p2im_wt_col": (rows, cols),
+        "p2im_wt_colW": (cols, f),
+        "p2im_wt_out": (rows, f),
+        "p2im_wt_out4": (n, oh, oh, f),
+        "p2im_wt_result": (n, f, oh, oh),
+        "p2im_wt_delta": (n, f, oh, oh),
+        "p2im_wt_Delta": (rows, f),
+        "p2im_wt_db": (f,),
+        "p2im_wt_dWT": (cols, f),
+        "p2im_wt_dW": (f, c, k, k),
+        "p2im_wt_dcol": (rows, cols),
+        "p2im_wt_dx": (n, c, h, h),
+    }
+    for name, shape in expected.items():
+        assert text(g, name) == str(shape), name
+    assert number(g, "p2im_wt_oh") == oh
+    # exercise 1: 16 kernels of 3x3 with padding 1 keep 28x28
+    assert number(g, "p2im_ex1_rows") == n * h * h
+    assert number(g, "p2im_ex1_cols") == 9
+    assert number(g, "p2im_ex1_mults") == n * h * h * 16 * 9
+    assert text(g, "p2im_ex1_s") == str((n, 16, h, h))
 
 
 def test_im2col_page_agreement_words_match_the_numbers():
