@@ -130,6 +130,34 @@ def test_pooling_page_padding_and_ties():
     assert g["p2pool_reshape_equal"] == "True"
 
 
+def test_pooling_page_walkthrough_shapes():
+    # 2x2 max pooling, stride 2, of 100 images with 30 channels of 24x24 (the network's maps)
+    g = glued("part2/03-pooling")
+    n, c, h, k = 100, 30, 24, 2
+    oh = h // k
+    windows = n * oh * oh
+    expected = {
+        "p2pool_wt_x": (n, c, h, h),
+        "p2pool_wt_outshape": (n, c, oh, oh),
+        "p2pool_wt_xp": (n, c, h, h),  # no padding
+        "p2pool_wt_col1": (windows, c * k * k),
+        "p2pool_wt_col": (windows * c, k * k),
+        "p2pool_wt_argmax": (windows * c,),
+        "p2pool_wt_out4": (n, oh, oh, c),
+        "p2pool_wt_result": (n, c, oh, oh),
+        "p2pool_wt_delta": (n, c, oh, oh),
+        "p2pool_wt_dout": (windows * c,),
+        "p2pool_wt_dmax": (windows * c, k * k),
+        "p2pool_wt_dcol": (windows, c * k * k),
+        "p2pool_wt_dx": (n, c, h, h),
+    }
+    for name, shape in expected.items():
+        assert text(g, name) == str(shape), name
+    assert number(g, "p2pool_wt_oh") == oh
+    assert number(g, "p2pool_wt_col1_cols") == c * k * k
+    assert number(g, "p2pool_wt_nonzero") == 1 / (k * k)  # one winner per window
+
+
 def test_pooling_page_shift_example():
     # the detector row of the chapter, max-pooled with width 3 and stride 1 by brute force
     row = [0.1, 1.0, 0.2, 0.1, 0.3, 0.2, 0.9, 0.1, 0.2, 0.1]
@@ -169,6 +197,17 @@ def test_simpleconvnet_sizes_in_prose():
     assert number(g, "p2net_positions") == 24 * 24
     # dense layer from 28*28 pixels to 30 maps of 24*24: 784 * 17,280 weights
     assert number(g, "p2net_dense_millions") == pytest.approx(784 * 30 * 576 / 1e6)
+
+
+def test_simpleconvnet_gradient_walkthrough_shapes():
+    g = glued("part2/04-simpleconvnet")
+    n = 100
+    assert text(g, "p2net_wt_scores") == str((n, 10))
+    assert text(g, "p2net_wt_affine1") == str((n, 30, 12, 12))  # back to the pooled maps
+    assert text(g, "p2net_wt_pool1") == str((n, 30, 24, 24))
+    assert text(g, "p2net_wt_relu1_fast") == str((n, 30, 12, 12))  # pool first, then rectify
+    assert text(g, "p2net_wt_relu1_tb") == str((n, 30, 24, 24))
+    assert text(g, "p2net_wt_conv1") == "None"  # the first layer computes no input gradient
 
 
 def test_simpleconvnet_initialisation_and_precision():
