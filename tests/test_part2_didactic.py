@@ -218,6 +218,26 @@ def test_trace_lines_records_each_pass_of_a_loop():
     assert shapes == [(4,), (3,), (2,)]
 
 
+def test_print_trace_prints_each_line_and_its_bindings(capsys):
+    h = walkthrough_helpers()
+    steps = [
+        ("a = f(x)  # a comment", {"a": np.zeros((2, 3)), "n": 4}),
+        ("if a:", {}),
+        ("x" * 80, {}),
+        ("return", {"result": {"W": np.zeros(5)}}),
+    ]
+    h["print_trace"](steps, width=40)
+    assert capsys.readouterr().out.splitlines() == [
+        "a = f(x)",
+        "    -> a: (2, 3), n: 4",
+        "if a:",
+        "x" * 39 + "…",
+        "return",
+        "    -> result:",
+        "         W: (5,)",
+    ]
+
+
 def test_shape_text_and_assert_in_source():
     h = walkthrough_helpers()
     shape_text = h["shape_text"]
