@@ -156,6 +156,12 @@ def test_pooling_page_walkthrough_shapes():
     assert number(g, "p2pool_wt_oh") == oh
     assert number(g, "p2pool_wt_col1_cols") == c * k * k
     assert number(g, "p2pool_wt_nonzero") == 1 / (k * k)  # one winner per window
+    # exercise 1: 3x3 windows with stride 2 overlap; 11x11 windows per 24x24 channel
+    bound = ((h - 3) // 2 + 1) ** 2 / h**2
+    assert number(g, "p2pool_ex1_bound") == pytest.approx(bound)
+    nonzero = number(g, "p2pool_ex1_nonzero")
+    assert 0 < nonzero < bound  # overlapping windows share winners
+    assert number(g, "p2pool_ex1_distinct") == pytest.approx(nonzero / bound)
 
 
 def test_pooling_page_shift_example():
