@@ -63,9 +63,45 @@ def test_im2col_page_agreements_are_rounding_only():
         "p2im_err_layer",
         "p2im_err_backward",
         "p2im_err_dw_corr",
+        "p2im_err_dx_conv",
         "p2im_err_fast",
     ):
         assert 0 <= number(g, name) < 1e-12, name
+
+
+def test_im2col_page_walkthrough_shapes():
+    # the shapes the line-by-line walk-through states, for 100 images of 28x28 and 30 kernels of
+    # 5x5 (stride 1, no padding), from the definitions of im2col and of the layer
+    g = glued("part2/02-im2col-convolution")
+    n, c, h, f, k = 100, 1, 28, 30, 5
+    oh = h - k + 1
+    rows, cols = n * oh * oh, c * k * k
+    expected = {
+        "p2im_wt_x": (n, c, h, h),
+        "p2im_wt_w": (f, c, k, k),
+        "p2im_wt_xshape": (n, c, h, h),
+        "p2im_wt_outshape": (n, f, oh, oh),
+        "p2im_wt_col": (rows, cols),
+        "p2im_wt_colW": (cols, f),
+        "p2im_wt_out": (rows, f),
+        "p2im_wt_out4": (n, oh, oh, f),
+        "p2im_wt_result": (n, f, oh, oh),
+        "p2im_wt_delta": (n, f, oh, oh),
+        "p2im_wt_Delta": (rows, f),
+        "p2im_wt_db": (f,),
+        "p2im_wt_dWT": (cols, f),
+        "p2im_wt_dW": (f, c, k, k),
+        "p2im_wt_dcol": (rows, cols),
+        "p2im_wt_dx": (n, c, h, h),
+    }
+    for name, shape in expected.items():
+        assert text(g, name) == str(shape), name
+    assert number(g, "p2im_wt_oh") == oh
+    # exercise 1: 16 kernels of 3x3 with padding 1 keep 28x28
+    assert number(g, "p2im_ex1_rows") == n * h * h
+    assert number(g, "p2im_ex1_cols") == 9
+    assert number(g, "p2im_ex1_mults") == n * h * h * 16 * 9
+    assert text(g, "p2im_ex1_s") == str((n, 16, h, h))
 
 
 def test_im2col_page_agreement_words_match_the_numbers():
@@ -92,6 +128,40 @@ def test_pooling_page_padding_and_ties():
     assert number(g, "p2pool_zero_max") == 0  # what zero padding would give
     assert number(g, "p2pool_tie_sum") == 1  # the gradient is not multiplied by ties
     assert g["p2pool_reshape_equal"] == "True"
+
+
+def test_pooling_page_walkthrough_shapes():
+    # 2x2 max pooling, stride 2, of 100 images with 30 channels of 24x24 (the network's maps)
+    g = glued("part2/03-pooling")
+    n, c, h, k = 100, 30, 24, 2
+    oh = h // k
+    windows = n * oh * oh
+    expected = {
+        "p2pool_wt_x": (n, c, h, h),
+        "p2pool_wt_outshape": (n, c, oh, oh),
+        "p2pool_wt_xp": (n, c, h, h),  # no padding
+        "p2pool_wt_col1": (windows, c * k * k),
+        "p2pool_wt_col": (windows * c, k * k),
+        "p2pool_wt_argmax": (windows * c,),
+        "p2pool_wt_out4": (n, oh, oh, c),
+        "p2pool_wt_result": (n, c, oh, oh),
+        "p2pool_wt_delta": (n, c, oh, oh),
+        "p2pool_wt_dout": (windows * c,),
+        "p2pool_wt_dmax": (windows * c, k * k),
+        "p2pool_wt_dcol": (windows, c * k * k),
+        "p2pool_wt_dx": (n, c, h, h),
+    }
+    for name, shape in expected.items():
+        assert text(g, name) == str(shape), name
+    assert number(g, "p2pool_wt_oh") == oh
+    assert number(g, "p2pool_wt_col1_cols") == c * k * k
+    assert number(g, "p2pool_wt_nonzero") == 1 / (k * k)  # one winner per window
+    # exercise 1: 3x3 windows with stride 2 overlap; 11x11 windows per 24x24 channel
+    bound = ((h - 3) // 2 + 1) ** 2 / h**2
+    assert number(g, "p2pool_ex1_bound") == pytest.approx(bound)
+    nonzero = number(g, "p2pool_ex1_nonzero")
+    assert 0 < nonzero < bound  # overlapping windows share winners
+    assert number(g, "p2pool_ex1_distinct") == pytest.approx(nonzero / bound)
 
 
 def test_pooling_page_shift_example():
@@ -133,6 +203,17 @@ def test_simpleconvnet_sizes_in_prose():
     assert number(g, "p2net_positions") == 24 * 24
     # dense layer from 28*28 pixels to 30 maps of 24*24: 784 * 17,280 weights
     assert number(g, "p2net_dense_millions") == pytest.approx(784 * 30 * 576 / 1e6)
+
+
+def test_simpleconvnet_gradient_walkthrough_shapes():
+    g = glued("part2/04-simpleconvnet")
+    n = 100
+    assert text(g, "p2net_wt_scores") == str((n, 10))
+    assert text(g, "p2net_wt_affine1") == str((n, 30, 12, 12))  # back to the pooled maps
+    assert text(g, "p2net_wt_pool1") == str((n, 30, 24, 24))
+    assert text(g, "p2net_wt_relu1_fast") == str((n, 30, 12, 12))  # pool first, then rectify
+    assert text(g, "p2net_wt_relu1_tb") == str((n, 30, 24, 24))
+    assert text(g, "p2net_wt_conv1") == "None"  # the first layer computes no input gradient
 
 
 def test_simpleconvnet_initialisation_and_precision():
