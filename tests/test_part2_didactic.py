@@ -4,16 +4,11 @@ The chapters show short, loop-based versions of what the library does with fast 
 (im2col by its definition, pooling by a reshape, a central difference). These tests read each such
 function *from the chapter's source* (the code cell that defines it), so they check the code the
 reader sees, and compare it with the library on many shapes, strides and paddings.
-
-Pages 02-04 also share a small tracer that prints, line by line, what a library method binds;
-its tests check what it records against methods whose bindings are known.
 """
 
 from __future__ import annotations
 
 import ast
-import inspect
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -138,117 +133,6 @@ def test_shift_right_moves_ink_without_wrapping(t):
     np.testing.assert_array_equal(shift_right(x, t), expected)
     if t:
         assert np.all(shift_right(x, t)[..., :t] == 0)
-
-
-# -- 02, 03, 04: the tracer behind the line-by-line walk-throughs --------------------------------
-
-WALKTHROUGH_PAGES = ("02-im2col-convolution.md", "03-pooling.md", "04-simpleconvnet.md")
-HELPERS = ("trace_lines", "shape_text", "print_trace", "bindings", "assert_in_source")
-
-
-def chapter_cell_with(page: str, name: str) -> str:
-    """The source of the code cell of ``book/part2/<page>`` that defines ``name``."""
-    path = PART2 / page
-    nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
-    for cell in nb.cells:
-        if cell.cell_type == "code" and f"def {name}(" in cell.source:
-            return cell.source
-    raise AssertionError(f"{page} defines no function {name!r} in a code cell")
-
-
-def test_walkthrough_helpers_are_the_same_on_every_page():
-    cells = {page: chapter_cell_with(page, "trace_lines") for page in WALKTHROUGH_PAGES}
-    assert len(set(cells.values())) == 1, "the tracer cells of the pages differ"
-    for name in HELPERS:
-        assert f"def {name}(" in cells[WALKTHROUGH_PAGES[0]], name
-
-
-def walkthrough_helpers() -> dict:
-    """The helpers of page 02, defined together so that they see each other."""
-    namespace = {"np": np, "inspect": inspect, "sys": sys}
-    exec(compile(chapter_cell_with(WALKTHROUGH_PAGES[0], "trace_lines"), "02", "exec"), namespace)
-    return namespace
-
-
-class _Probe:
-    """A method whose bindings are known: a local array, an attribute, a scalar, a return."""
-
-    def run(self, x):
-        y = x.reshape(2, -1)
-        self.kept = y.T
-        z = float(y.sum())
-        return z * 2
-
-
-def test_trace_lines_records_what_each_line_binds():
-    h = walkthrough_helpers()
-    x = np.arange(6.0)
-    probe = _Probe()
-    before = sys.gettrace()
-    steps = h["trace_lines"](probe.run, x)
-    assert sys.gettrace() is before  # the tracer is removed again
-    lines = [line for line, _ in steps]
-    assert lines == [
-        "y = x.reshape(2, -1)",
-        "self.kept = y.T",
-        "z = float(y.sum())",
-        "return z * 2",
-        "return",
-    ]
-    bound = [set(b) for _, b in steps]
-    assert bound == [{"y"}, {"self.kept"}, {"z"}, set(), {"result"}]
-    assert steps[0][1]["y"].shape == (2, 3)
-    assert steps[1][1]["self.kept"].shape == (3, 2)
-    assert steps[2][1]["z"] == 15.0 and steps[4][1]["result"] == 30.0
-    assert probe.run(x) == 30.0  # the traced call returned what an untraced call returns
-    latest = h["bindings"](steps)
-    assert set(latest) == {"y", "self.kept", "z", "result"}
-
-
-def test_trace_lines_records_each_pass_of_a_loop():
-    h = walkthrough_helpers()
-
-    def shrink(a):
-        for _ in range(3):
-            a = a[:-1]
-        return a
-
-    steps = h["trace_lines"](shrink, np.zeros(5))
-    shapes = [b["a"].shape for _, b in steps if "a" in b]
-    assert shapes == [(4,), (3,), (2,)]
-
-
-def test_print_trace_prints_each_line_and_its_bindings(capsys):
-    h = walkthrough_helpers()
-    steps = [
-        ("a = f(x)  # a comment", {"a": np.zeros((2, 3)), "n": 4}),
-        ("if a:", {}),
-        ("x" * 80, {}),
-        ("return", {"result": {"W": np.zeros(5)}}),
-    ]
-    h["print_trace"](steps, width=40)
-    assert capsys.readouterr().out.splitlines() == [
-        "a = f(x)",
-        "    -> a: (2, 3), n: 4",
-        "if a:",
-        "x" * 39 + "…",
-        "return",
-        "    -> result:",
-        "         W: (5,)",
-    ]
-
-
-def test_shape_text_and_assert_in_source():
-    h = walkthrough_helpers()
-    shape_text = h["shape_text"]
-    assert shape_text(np.zeros((2, 3))) == "(2, 3)"
-    assert shape_text({"W": np.zeros(4), "b": np.zeros(())}) == "{W: (4,), b: ()}"
-    assert shape_text(2.75123) == "2.751"
-    assert shape_text(None) == "None" and shape_text("Relu1") == "'Relu1'"
-    assert shape_text(_Probe()) == "_Probe"
-    h["assert_in_source"](_Probe.run, ["self.kept = y.T"])
-    with pytest.raises(AssertionError):
-        h["assert_in_source"](_Probe.run, ["self.kept = y.copy()"])
 
 
 # -- 05-gradient-check: a central difference ------------------------------
