@@ -11,6 +11,7 @@ import html
 import math
 import re
 
+import numpy as np
 import pytest
 from bookutils import HTML_DIR, glued
 from matplotlib import cbook
@@ -91,11 +92,21 @@ def test_training_run_is_what_the_text_says():
 
 def test_unit_selectivity_claim():
     g = glued(PAGE)
+    # trained and untrained units alike: top patches more alike than any random draw
     assert number(g, "p2deep_top_sim_min") > number(g, "p2deep_random_sim_max")
+    assert number(g, "p2deep_untrained_sim_min") > number(g, "p2deep_random_sim_max")
     assert number(g, "p2deep_top_sim_median") >= number(g, "p2deep_top_sim_min")
+    assert (
+        number(g, "p2deep_untrained_sim_min")
+        <= number(g, "p2deep_untrained_sim_median")
+        <= number(g, "p2deep_untrained_sim_max")
+    )
     assert number(g, "p2deep_random_sim_median") <= number(g, "p2deep_random_sim_max")
-    for name in ("p2deep_top_sim_min", "p2deep_random_sim_max"):
+    for name in ("p2deep_top_sim_min", "p2deep_untrained_sim_max", "p2deep_random_sim_max"):
         assert -1 <= number(g, name) <= 1
+    more = number(g, "p2deep_top_sim_median") > number(g, "p2deep_untrained_sim_median")
+    assert text(g, "p2deep_training_made") == ("more" if more else "less")
+    assert number(g, "p2deep_n_stat_units") == 16
     # the page draws 200 inked patches at random and groups them by the number of top patches
     top = int(number(g, "p2deep_top"))
     assert number(g, "p2deep_random_draws") == len(range(0, 200, top))
@@ -107,8 +118,14 @@ def test_photograph_size_and_maps():
     with Image.open(cbook.get_sample_data("grace_hopper.jpg")) as im:
         width, height = im.size
     assert text(g, "p2deep_photo_shape") == f"{height // 2}×{width // 2}"
-    assert number(g, "p2deep_photo_agreement") > 0.8
-    assert 0 <= number(g, "p2deep_edge_kernels") <= 16
+    assert number(g, "p2deep_photo_rank") > 0.8
+    assert number(g, "p2deep_corr_cos_gap") > 0.3  # the correlation is not close to cos θ
+    assert number(g, "p2deep_clear_corr_min") > 0.7
+    assert 1 <= number(g, "p2deep_clear_kernels") <= 16
+    assert 0 <= number(g, "p2deep_sign_agree") <= 16
+    assert 1 <= number(g, "p2deep_edge_kernels") <= 16
+    assert 1 <= number(g, "p2deep_photo_maps") <= 16 - number(g, "p2deep_edge_kernels")
+    assert number(g, "p2deep_edge_score_min") > number(g, "p2deep_photo_edge_max")
     assert 0 <= number(g, "p2deep_dark_maps") <= 16
 
 
@@ -132,6 +149,31 @@ def test_history_counts_match_the_papers():
     assert number(g, "p2deep_simple_to_lenet") == pytest.approx(433_890 / 60_000)
 
 
+def out(n: int, k: int, s: int = 1, p: int = 0) -> int:
+    return (n + 2 * p - k) // s + 1
+
+
+def test_multiply_adds():
+    g = glued(PAGE)
+    # one multiply-add per weight (without bias) and output position
+    simple_conv = 30 * out(28, 5) ** 2 * 5 * 5
+    simple_affine = 30 * 12 * 12 * 100 + 100 * 10
+    assert number(g, "p2deep_simple_conv_macs") == simple_conv == 432_000
+    assert number(g, "p2deep_simple_affine_macs") == simple_affine == 433_000
+    assert number(g, "p2deep_simple_conv_share") == pytest.approx(432 / 865)
+    sides = [out(227, 11, 4)]  # AlexNet: 227 (or 224 with padding 2) gives 55
+    assert sides[0] == out(224, 11, 4, 2) == 55 != out(224, 11, 4)
+    for k, s, p in [(3, 2, 0), (5, 1, 2), (3, 2, 0), (3, 1, 1), (3, 1, 1), (3, 1, 1), (3, 2, 0)]:
+        sides.append(out(sides[-1], k, s, p))
+    convs = [(3, 96, 11, sides[0]), (48, 256, 5, sides[2]), (256, 384, 3, sides[4]),
+             (192, 384, 3, sides[5]), (192, 256, 3, sides[6])]
+    conv_macs = sum(c * f * k * k * side**2 for c, f, k, side in convs)
+    fc_macs = sides[-1] ** 2 * 256 * 4096 + 4096 * 4096 + 4096 * 1000
+    assert number(g, "p2deep_alexnet_conv_share") == pytest.approx(
+        conv_macs / (conv_macs + fc_macs))
+    assert number(g, "p2deep_alexnet_conv_share") > 0.85
+
+
 def test_exercise_values():
     g = glued(PAGE)
     # the reference's pooling on 4x4 maps with pad 1: windows of the padded input vs its size
@@ -142,6 +184,55 @@ def test_exercise_values():
     assert number(g, "p2deep_ex_params3") == (
         conv(1, 16, 3) + conv(16, 16, 3) + conv(16, 16, 3) + dense(16 * 10 * 10, 10)
     )
+    assert number(g, "p2deep_ex_conv1") == conv(1, 16, 3) == 160
+    assert number(g, "p2deep_ex_simple_flat") == 30 * out(out(28, 5), 2, 2) ** 2 == 4320
+    assert number(g, "p2deep_ex_simple_hidden") == dense(4320, 100) == 432_100
+    assert number(g, "p2deep_ex_ref_fails") == number(g, "p2deep_ex_ref_cases") == 64
+    assert number(g, "p2deep_ex_zero_wins") == 3
+    acc3 = number(g, "p2deep_ex_acc3")
+    assert 0.7 < acc3 <= 1
+    higher = acc3 > number(g, "p2deep_test_acc")
+    assert text(g, "p2deep_ex_acc3_change") == ("higher" if higher else "not higher")
+    assert 0 <= number(g, "p2deep_ex_sobel_best") < 16
+    assert abs(number(g, "p2deep_ex_sobel_map_corr")) > 0.5
+    assert -1 <= number(g, "p2deep_ex_sobel_corr") <= 1
+    assert np.sign(number(g, "p2deep_ex_sobel_corr")) == np.sign(
+        number(g, "p2deep_ex_sobel_map_corr"))
+
+
+def reference_im2col(x: np.ndarray, fh: int, fw: int, stride: int, pad: int) -> np.ndarray:
+    """The reference's im2col, by loops over output positions: rows (n, i, j), columns (c, u, v)."""
+    n, _, h, w = x.shape
+    oh, ow = out(h, fh, stride, pad), out(w, fw, stride, pad)
+    xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))  # zeros, as the reference
+    rows = [xp[b, :, i * stride : i * stride + fh, j * stride : j * stride + fw].ravel()
+            for b in range(n) for i in range(oh) for j in range(ow)]
+    return np.array(rows)
+
+
+def reference_pooling(x: np.ndarray, ph: int, pw: int, stride: int, pad: int) -> np.ndarray:
+    """The reference's Pooling.forward: an output size that ignores pad."""
+    n, c, h, w = x.shape
+    oh, ow = int(1 + (h - ph) / stride), int(1 + (w - pw) / stride)
+    col = reference_im2col(x, ph, pw, stride, pad).reshape(-1, ph * pw)
+    return col.max(axis=1).reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
+
+
+@pytest.mark.parametrize("h,pool,stride,pad", [(4, 2, 2, 1), (5, 3, 2, 1), (6, 2, 4, 1),
+                                               (8, 3, 3, 1), (7, 2, 2, 0)])
+def test_reference_pooling_raises_exactly_when_padding_adds_windows(h, pool, stride, pad):
+    """The page's claim about the reference: a ValueError for every batch size and channel count
+    whenever padding adds windows; otherwise it runs, and its zero padding enters the maximum."""
+    adds = out(h, pool, stride, pad) != int(1 + (h - pool) / stride)
+    for n in range(1, 9):
+        for c in range(1, 9):
+            x = -1 - np.random.default_rng(n * 10 + c).random((n, c, h, h))
+            if adds:
+                with pytest.raises(ValueError):
+                    reference_pooling(x, pool, pool, stride, pad)
+            else:
+                got = reference_pooling(x, pool, pool, stride, pad)
+                assert (np.count_nonzero(got == 0) > 0) == (pad > 0)  # all inputs are negative
 
 
 def test_page_shows_the_sequential_source():
