@@ -27,10 +27,10 @@ CHAPTERS = sorted(
 )
 
 
-# Pages whose exercises are still a hand-numbered list with sphinx-design dropdowns: Part I and
-# part2/08 were being edited while the other chapters moved to sphinx-exercise, and will be
-# converted later. Only these pages may use the old form; every other chapter must use the new one.
-OLD_STYLE_EXERCISES = ("part1/", "part2/08")
+# Pages whose exercises are still a hand-numbered list with sphinx-design dropdowns: part2/08 was
+# being edited while the other chapters moved to sphinx-exercise, and will be converted later.
+# Only these pages may use the old form; every other chapter must use the new one.
+OLD_STYLE_EXERCISES = ("part2/08",)
 
 _EXERCISE = re.compile(r'<div class="exercise(?: [^"]*)? admonition" id="([^"]+)">\s*'
                        r'<p class="admonition-title"><span class="caption-number">Exercise (\d+) ')
