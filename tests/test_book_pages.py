@@ -27,11 +27,6 @@ CHAPTERS = sorted(
 )
 
 
-# Pages whose exercises are still a hand-numbered list with sphinx-design dropdowns: part2/08 was
-# being edited while the other chapters moved to sphinx-exercise, and will be converted later.
-# Only these pages may use the old form; every other chapter must use the new one.
-OLD_STYLE_EXERCISES = ("part2/08",)
-
 _EXERCISE = re.compile(r'<div class="exercise(?: [^"]*)? admonition" id="([^"]+)">\s*'
                        r'<p class="admonition-title"><span class="caption-number">Exercise (\d+) ')
 _SOLUTION = re.compile(r'<div class="solution( [^"]*)? admonition" id="[^"]+">\s*'
@@ -115,11 +110,8 @@ def test_chapter_has_figures_exercises_and_references(docname: str) -> None:
             assert (HTML_DIR / docname).parent.joinpath(src).resolve().is_file(), src
     if docname not in NO_MATH:
         assert 'class="math' in html, f"{docname}: no math"
-    if docname.startswith(OLD_STYLE_EXERCISES):
-        assert "Exercises" in html and "<details" in html, f"{docname}: no exercises with solutions"
-    else:
-        problems = exercise_problems(html)
-        assert not problems, f"{docname}: {problems}"
+    problems = exercise_problems(html)
+    assert not problems, f"{docname}: {problems}"
     assert 'class="citation' in html or "citation-list" in html, f"{docname}: no references"
 
 
