@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from bookutils import HTML_DIR, ROOT, require_built_book
 
 pytestmark = pytest.mark.book
