@@ -51,8 +51,14 @@ if _only:
         if not any(fnmatch.fnmatch(_name, pat) for pat in _keep):
             exclude_patterns.append(_name + ".md")
     # pages left out on purpose are not errors in such a partial build
-    _partial_build_warnings = ["toc.excluded", "toc.not_readable", "toc.not_included", "ref.doc",
-                               "ref.ref", "myst.xref_missing"]
+    _partial_build_warnings = [
+        "toc.excluded",
+        "toc.not_readable",
+        "toc.not_included",
+        "ref.doc",
+        "ref.ref",
+        "myst.xref_missing",
+    ]
 else:
     _partial_build_warnings = []
 
@@ -108,7 +114,10 @@ nitpicky = True
 # prose, not references: only names inside cnnbook must resolve.
 nitpick_ignore_regex = [
     (r"py:class", r"(?!cnnbook\.).*"),
-    (r"py:.*", r"(numpy|np|scipy|torch|matplotlib|mpl|plt|collections\.abc|typing|os|pathlib|time|gzip|urllib|tqdm)(\..*)?"),
+    (
+        r"py:.*",
+        r"(numpy|np|scipy|torch|matplotlib|mpl|plt|collections\.abc|typing|os|pathlib|time|gzip|urllib|tqdm)(\..*)?",
+    ),
     (r"py:.*", r"(ndarray|ArrayLike|NDArray|DTypeLike|Figure|Axes|Path|PathLike|Callable)"),
     (r"py:.*", r"(optional|array_like|array-like|int|float|str|bool|dict|tuple|list|object)"),
     (r"py:.*", r"(sequence|iterable|callable|default|shape|of|or|and|None|bytes|Generator)"),
@@ -183,8 +192,10 @@ class FigureAltFromCellMetadata(SphinxPostTransform):
             if not alt:
                 continue
             for raw in page.findall(_nodes.raw):
-                text = _FIGURE_ALT.sub(lambda m: m.group(1) + _html.escape(alt, quote=True)
-                                       + m.group(2), raw.astext())
+                escaped = _html.escape(alt, quote=True)
+                text = _FIGURE_ALT.sub(
+                    lambda m, e=escaped: m.group(1) + e + m.group(2), raw.astext()
+                )
                 raw.parent.replace(raw, _nodes.raw(text, text, format="html"))
 
 
@@ -214,8 +225,9 @@ def executed_notebook(app: object, pagename: str) -> str | None:
     return nbformat.writes(nb)
 
 
-def add_executed_notebook(app: object, pagename: str, templatename: str, context: dict,
-                          doctree: object) -> None:
+def add_executed_notebook(
+    app: object, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     text = executed_notebook(app, pagename) if doctree is not None else None
     if text is None:
         return
@@ -229,23 +241,30 @@ def add_executed_notebook(app: object, pagename: str, templatename: str, context
 BOOK_PDF = "what-is-convolution.pdf"  # written into the root of the HTML site
 
 
-def add_book_pdf_button(app: object, pagename: str, templatename: str, context: dict,
-                        doctree: object) -> None:
+def add_book_pdf_button(
+    app: object, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     """Offer the whole book's PDF in each page's download menu (after the theme made it)."""
     for group in context.get("header_buttons", []):
         if group.get("label") == "download-buttons":
-            group["buttons"].append({
-                "type": "link", "url": context["pathto"](BOOK_PDF, 1), "text": "book .pdf",
-                "tooltip": "Download the whole book as one PDF", "icon": "fas fa-book",
-                "label": "download-book-pdf-button",
-            })
+            group["buttons"].append(
+                {
+                    "type": "link",
+                    "url": context["pathto"](BOOK_PDF, 1),
+                    "text": "book .pdf",
+                    "tooltip": "Download the whole book as one PDF",
+                    "icon": "fas fa-book",
+                    "label": "download-book-pdf-button",
+                }
+            )
 
 
 # -- Accessibility: bibliography entries as list items --------------------------------------------
 # docutils writes a bibliography as <div role="list"> whose entries have role="doc-biblioentry", a
 # role ARIA 1.2 deprecates, so that screen readers (and axe-core) see a list without items.
-def citation_list_items(app: object, pagename: str, templatename: str, context: dict,
-                        doctree: object) -> None:
+def citation_list_items(
+    app: object, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     if "body" in context:
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
@@ -260,8 +279,9 @@ def _name_sidebar_toggles(soup: object) -> object:
     return soup
 
 
-def named_sidebar_toggles(app: object, pagename: str, templatename: str, context: dict,
-                          doctree: object) -> None:
+def named_sidebar_toggles(
+    app: object, pagename: str, templatename: str, context: dict, doctree: object
+) -> None:
     generate = context.get("generate_toctree_html")
     if generate is None:
         return

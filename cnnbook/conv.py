@@ -60,9 +60,9 @@ from numpy.typing import ArrayLike
 from cnnbook._validate import (
     check_alloc,
     check_int,
-    check_pair,
     check_int_sequence,
     check_ndim,
+    check_pair,
     real_array,
 )
 from cnnbook.cost import (
@@ -77,7 +77,7 @@ from cnnbook.cost import (
 )
 from cnnbook.timing import time_direct_vs_fft
 
-__all__ = [
+__all__ = [  # noqa: RUF022  (grouped: the operation, its cost model, re-exports)
     "convolve",
     "correlate",
     "fft_convolve",
@@ -162,8 +162,11 @@ def _signal_pair(x, w, mode) -> tuple[np.ndarray, np.ndarray, bool]:
             f"w (shape {w.shape}) must not be larger than x (shape {x.shape}) in any dimension "
             "in 'valid' mode"
         )
-    check_alloc(np.prod([n + k - 1 for n, k in zip(x.shape, w.shape)], dtype=float), "x and w",
-                what="values in the full result")
+    check_alloc(
+        np.prod([n + k - 1 for n, k in zip(x.shape, w.shape)], dtype=float),
+        "x and w",
+        what="values in the full result",
+    )
     x, w = _common_dtype(x, w)
     return x, w, integral
 
@@ -591,8 +594,12 @@ def conv_matrix(w: ArrayLike, n: int | Sequence[int], mode: str = "full") -> np.
 
     d = w.ndim
     n_rows = np.prod([MODES[mode](size, k)[1] for size, k in zip(shape, w.shape)], dtype=float)
-    check_alloc(n_rows * np.prod(shape, dtype=float), "n", itemsize=8 * (d + 2),
-                what="matrix entries (with their index arrays, 8 bytes each per axis)")
+    check_alloc(
+        n_rows * np.prod(shape, dtype=float),
+        "n",
+        itemsize=8 * (d + 2),
+        what="matrix entries (with their index arrays, 8 bytes each per axis)",
+    )
     kernel_index = []  # per axis: w index o + offset - m, broadcast to (o_1..o_d, m_1..m_d)
     for axis, (size, k) in enumerate(zip(shape, w.shape)):
         offset, n_out = MODES[mode](size, k)
@@ -750,10 +757,12 @@ def conv2d(
     x, w, *bias = _common_dtype(*arrays)
 
     pad = ((0, 0), (0, 0), (padding[0], padding[0]), (padding[1], padding[1]))
-    check_alloc(x.shape[0] * x.shape[1] * np.prod(np.add(x.shape[2:], np.multiply(2, padding))),
-                "padding", what="values in the padded input")
-    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w",
-                what="window entries")
+    check_alloc(
+        x.shape[0] * x.shape[1] * np.prod(np.add(x.shape[2:], np.multiply(2, padding))),
+        "padding",
+        what="values in the padded input",
+    )
+    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w", what="window entries")
     windows = _windows(np.pad(x, pad), (kh, kw), (2, 3), stride, dilation)  # (N,C,OH,OW,KH,KW)
     s = np.einsum("ncijpq,fcpq->nfij", windows, w, optimize=True)
     if bias:
@@ -839,8 +848,7 @@ def conv2d_backward(
     x, w, g = _common_dtype(x, w, g)
     (sh, sw), (ph, pw), (dh, dw_) = stride, padding, dilation
     x_pad = np.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)))
-    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w",
-                what="window entries")
+    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w", what="window entries")
     windows = _windows(x_pad, (kh, kw), (2, 3), stride, dilation)  # (N, C, OH, OW, KH, KW)
     dw = np.einsum("nfij,ncijpq->fcpq", g, windows, optimize=True)
     dx_pad = np.zeros_like(x_pad)
@@ -873,8 +881,10 @@ def _layer_geometry(x: np.ndarray, w: np.ndarray, stride, padding, dilation) -> 
                 f"w's kernel (dilated span {span}) is larger than the padded input x "
                 f"({size} + 2*{padding[axis]}) along axis {'HW'[axis]}"
             )
-    out = tuple(conv_output_size(n, k, st, p, d) for n, k, st, p, d in zip(
-        x.shape[2:], w.shape[2:], stride, padding, dilation))
+    out = tuple(
+        conv_output_size(n, k, st, p, d)
+        for n, k, st, p, d in zip(x.shape[2:], w.shape[2:], stride, padding, dilation)
+    )
     return stride, padding, dilation, out
 
 
@@ -953,8 +963,7 @@ def locally_connected2d(
         arrays.append(_bias(b, [(n_filters,), (out_h, out_w, n_filters)], "(F,) or (OH, OW, F)"))
     x, w, *bias = _common_dtype(*arrays)
 
-    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w",
-                what="window entries")
+    check_alloc(x.shape[0] * x.shape[1] * out_h * out_w * kh * kw, "x and w", what="window entries")
     windows = _windows(x, (kh, kw), (2, 3), stride)  # (N, C, OH, OW, KH, KW)
     s = np.einsum("ncijpq,ijfcpq->nfij", windows, w, optimize=True)
     if bias:

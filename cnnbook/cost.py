@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cnnbook._validate import check_int, check_pair, check_int_sequence
+from cnnbook._validate import check_int, check_int_sequence, check_pair
 
 __all__ = [
     "conv_param_count",
@@ -24,6 +24,7 @@ __all__ = [
     "sparse_interaction_cost",
     "tiled_param_count",
 ]
+
 
 def dense_param_count(in_size: int, out_size: int, *, bias: bool = False) -> int:
     """Parameters of a fully connected layer: ``in_size * out_size`` (+ ``out_size`` biases).
@@ -111,7 +112,8 @@ def locally_connected_param_count(
     output_size : int or (int, int)
         ``OH`` and ``OW``: every output position has its own kernels.
     bias : bool, optional
-        Count one bias per output unit (shape (OH, OW, F) in :func:`~cnnbook.conv.locally_connected2d`).
+        Count one bias per output unit (shape (OH, OW, F) in
+        :func:`~cnnbook.conv.locally_connected2d`).
 
     Returns
     -------
@@ -151,7 +153,8 @@ def tiled_param_count(
     tile_size : int or (int, int)
         ``TH`` and ``TW``: the number of kernel sets cycled over the output.
     bias : bool, optional
-        Count one bias per filter and tile position (shape (TH, TW, F) in :func:`~cnnbook.conv.tiled_conv2d`).
+        Count one bias per filter and tile position (shape (TH, TW, F) in
+        :func:`~cnnbook.conv.tiled_conv2d`).
 
     Returns
     -------

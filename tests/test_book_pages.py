@@ -26,11 +26,15 @@ CHAPTERS = sorted(
 )
 
 
-_EXERCISE = re.compile(r'<div class="exercise(?: [^"]*)? admonition" id="([^"]+)">\s*'
-                       r'<p class="admonition-title"><span class="caption-number">Exercise (\d+) ')
-_SOLUTION = re.compile(r'<div class="solution( [^"]*)? admonition" id="[^"]+">\s*'
-                       r'<p class="admonition-title">Solution to<a class="reference internal" '
-                       r'href="#([^"]+)">')
+_EXERCISE = re.compile(
+    r'<div class="exercise(?: [^"]*)? admonition" id="([^"]+)">\s*'
+    r'<p class="admonition-title"><span class="caption-number">Exercise (\d+) '
+)
+_SOLUTION = re.compile(
+    r'<div class="solution( [^"]*)? admonition" id="[^"]+">\s*'
+    r'<p class="admonition-title">Solution to<a class="reference internal" '
+    r'href="#([^"]+)">'
+)
 
 
 def exercise_problems(page_html: str) -> list[str]:
@@ -52,10 +56,16 @@ def exercise_problems(page_html: str) -> list[str]:
     labels = [label for label, _ in exercises]
     solved = [target for _, target in solutions]
     problems += [f"exercise {label} has no solution" for label in labels if label not in solved]
-    problems += [f"solution to {target}, not an exercise of this page" for target in solved
-                 if target not in labels]
-    problems += [f"solution to {target} is not folded (:class: dropdown)"
-                 for classes, target in solutions if "dropdown" not in classes.split()]
+    problems += [
+        f"solution to {target}, not an exercise of this page"
+        for target in solved
+        if target not in labels
+    ]
+    problems += [
+        f"solution to {target} is not folded (:class: dropdown)"
+        for classes, target in solutions
+        if "dropdown" not in classes.split()
+    ]
     if page_html.count('<div class="exercise') != len(exercises):
         problems.append("an exercise without its number")
     if page_html.count('<div class="solution') != len(solutions):
@@ -65,26 +75,36 @@ def exercise_problems(page_html: str) -> list[str]:
 
 def test_exercise_check_rejects_missing_and_unfolded_solutions() -> None:
     def exercise(label: str, n: int) -> str:
-        return (f'<div class="exercise admonition" id="{label}">\n<p class="admonition-title">'
-                f'<span class="caption-number">Exercise {n} </span></p></div>')
+        return (
+            f'<div class="exercise admonition" id="{label}">\n<p class="admonition-title">'
+            f'<span class="caption-number">Exercise {n} </span></p></div>'
+        )
 
     def solution(label: str, classes: str = " dropdown") -> str:
-        return (f'<div class="solution{classes} admonition" id="sol-{label}">\n<p class='
-                f'"admonition-title">Solution to<a class="reference internal" href="#{label}"> '
-                f'Exercise</a></p></div>')
+        return (
+            f'<div class="solution{classes} admonition" id="sol-{label}">\n<p class='
+            f'"admonition-title">Solution to<a class="reference internal" href="#{label}"> '
+            f"Exercise</a></p></div>"
+        )
 
     good = exercise("ex-a", 7) + solution("ex-a") + exercise("ex-b", 8) + solution("ex-b")
     assert exercise_problems(good) == []
-    assert exercise_problems(exercise("ex-a", 1) + solution("ex-a") + exercise("ex-b", 3)
-                             + solution("ex-b")) == ["exercises not numbered consecutively: [1, 3]"]
+    assert exercise_problems(
+        exercise("ex-a", 1) + solution("ex-a") + exercise("ex-b", 3) + solution("ex-b")
+    ) == ["exercises not numbered consecutively: [1, 3]"]
     assert exercise_problems(exercise("ex-a", 1) + solution("ex-a") + exercise("ex-b", 2)) == [
-        "exercise ex-b has no solution"]
+        "exercise ex-b has no solution"
+    ]
     assert exercise_problems(exercise("ex-a", 1) + solution("ex-a", "")) == [
-        "solution to ex-a is not folded (:class: dropdown)"]
+        "solution to ex-a is not folded (:class: dropdown)"
+    ]
     assert exercise_problems(exercise("ex-a", 1) + solution("ex-z")) == [
-        "exercise ex-a has no solution", "solution to ex-z, not an exercise of this page"]
+        "exercise ex-a has no solution",
+        "solution to ex-z, not an exercise of this page",
+    ]
     assert exercise_problems("<h2>Exercises</h2><details>old form</details>") == [
-        "no numbered exercise"]
+        "no numbered exercise"
+    ]
 
 
 def _html(docname: str) -> str:
@@ -158,19 +178,30 @@ def test_downloaded_notebook_runs_elsewhere(tmp_path: Path) -> None:
     require_built_book()
     notebook = _download_links("explore/index")["download-notebook-button"]
     nb = nbformat.read(notebook, as_version=4)
+
     def kinds(notebook: object) -> list[list[str]]:
         # what each output holds; glue records (display=False) are kept only by some routes
-        return [sorted(o.get("data", {})) for c in notebook.cells if c.cell_type == "code"
-                for o in c.outputs
-                if not any(k.startswith("application/papermill.record") for k in o.get("data", {}))]
+        return [
+            sorted(o.get("data", {}))
+            for c in notebook.cells
+            if c.cell_type == "code"
+            for o in c.outputs
+            if not any(k.startswith("application/papermill.record") for k in o.get("data", {}))
+        ]
 
     before = kinds(nb)
     assert before, "the downloaded notebook has no outputs"
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs, cell.execution_count = [], None
-    nbclient.NotebookClient(nb, kernel_name="python3", timeout=300,
-                            resources={"metadata": {"path": str(tmp_path)}}).execute()
+    nbclient.NotebookClient(
+        nb, kernel_name="python3", timeout=300, resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     assert kinds(nb) == before
-    assert not [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
-                if o.output_type == "stream" and o.name == "stderr"]
+    assert not [
+        o
+        for c in nb.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.output_type == "stream" and o.name == "stderr"
+    ]

@@ -60,8 +60,15 @@ def test_noisy_response_matches_an_independent_ode_solution():
     x = angles[0]
     dt = t[1] - t[0]
     # independent solver (LSODA through odeint) on the same linearly interpolated input
-    s_ode = integrate.odeint(lambda s, tt: LAM * (np.interp(tt, t, x) - s), 0.0, t,
-                             rtol=1e-11, atol=1e-11, hmax=dt, tfirst=False)[:, 0]
+    s_ode = integrate.odeint(
+        lambda s, tt: LAM * (np.interp(tt, t, x) - s),
+        0.0,
+        t,
+        rtol=1e-11,
+        atol=1e-11,
+        hmax=dt,
+        tfirst=False,
+    )[:, 0]
     h = LAM * np.exp(-LAM * t)
     s_rect = dt * np.convolve(x, h)[: x.size]
     s_trap = s_rect - 0.5 * dt * (x[0] * h + x * h[0])
@@ -79,8 +86,13 @@ def test_noisy_response_matches_an_independent_ode_solution():
 
 def test_circulant_and_toeplitz_match_their_operations():
     g = values("part1/04-operation")
-    for key in ["tc_circ_err_1d", "tc_toep_err_1d", "tc_fft_lin_err", "tc_circ_err_2d",
-                "tc_toep_err_2d"]:
+    for key in [
+        "tc_circ_err_1d",
+        "tc_toep_err_1d",
+        "tc_fft_lin_err",
+        "tc_circ_err_2d",
+        "tc_toep_err_2d",
+    ]:
         assert 0 <= g[key] < ROUNDING, key
     rng = np.random.default_rng(15)  # the page's seed and order of draws
     x = rng.standard_normal(8)
@@ -95,8 +107,13 @@ def test_circulant_and_toeplitz_match_their_operations():
 def test_2d_matrices_differ_exactly_in_wrapped_entries():
     g = values("part1/04-operation")
     (h, wd), (kh, kw) = (4, 5), (2, 2)
-    pairs = [(ti, tj, ai, aj) for ti in range(h) for tj in range(wd)
-             for ai in range(h) for aj in range(wd)]
+    pairs = [
+        (ti, tj, ai, aj)
+        for ti in range(h)
+        for tj in range(wd)
+        for ai in range(h)
+        for aj in range(wd)
+    ]
     circulant_nz = [p for p in pairs if (p[0] - p[2]) % h < kh and (p[1] - p[3]) % wd < kw]
     toeplitz_nz = [p for p in pairs if 0 <= p[0] - p[2] < kh and 0 <= p[1] - p[3] < kw]
     wrapped = [p for p in circulant_nz if p[0] < p[2] or p[1] < p[3]]
@@ -114,8 +131,11 @@ PAGE6 = "part1/06-why-convolution-works"
 def test_prior_entropies():
     g = values(PAGE6)
     assert ast.literal_eval(g["prior_sigmas"]) == (10.0, 1.0, 0.1)
-    for key, sd in [("prior_entropy_wide", 10.0), ("prior_entropy_unit", 1.0),
-                    ("prior_entropy_narrow", 0.1)]:
+    for key, sd in [
+        ("prior_entropy_wide", 10.0),
+        ("prior_entropy_unit", 1.0),
+        ("prior_entropy_narrow", 0.1),
+    ]:
         assert g[key] == pytest.approx(0.5 * math.log(2 * math.pi * math.e * sd**2), rel=1e-12)
 
 
@@ -141,11 +161,15 @@ def test_underfitting_of_the_wrong_prior():
     y = np.where(where < n // 2, 1.0, -1.0)
     pooled = np.array([[signal.correlate(xi, e, mode="valid").mean() for e in taps] for xi in xb])
     results = {}
-    for name, design in [("conv", np.column_stack([pooled, np.ones(n_samples)])),
-                         ("dense", np.column_stack([xb, np.ones(n_samples)]))]:
+    for name, design in [
+        ("conv", np.column_stack([pooled, np.ones(n_samples)])),
+        ("dense", np.column_stack([xb, np.ones(n_samples)])),
+    ]:
         c, *_ = linalg.lstsq(design, y)
-        results[name] = (np.mean((design @ c - y) ** 2) / np.var(y),
-                         np.mean(np.sign(design @ c) == y))
+        results[name] = (
+            np.mean((design @ c - y) ** 2) / np.var(y),
+            np.mean(np.sign(design @ c) == y),
+        )
     assert g["prior_abs_conv"] == pytest.approx(results["conv"][0], rel=1e-8)
     assert g["prior_abs_dense"] == pytest.approx(results["dense"][0], rel=1e-6)
     assert g["prior_abs_acc_conv"] == pytest.approx(results["conv"][1])

@@ -133,8 +133,9 @@ def test_page2_cost_model_is_the_librarys():
     from cnnbook.conv import FFT_MARGIN, ROUTE_CONSTANTS, route_seconds
 
     ks = [1, 2, 4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512, 768, 1024]
-    faster = [route_seconds((8192,), (k,))["fft"] < route_seconds((8192,), (k,))["direct"]
-              for k in ks]
+    faster = [
+        route_seconds((8192,), (k,))["fft"] < route_seconds((8192,), (k,))["direct"] for k in ks
+    ]
     first = next(i for i in range(len(ks)) if all(faster[i:]))
     assert value(PAGE2, "k_model") == ks[first]
     assert value(PAGE2, "k_cross") / 4 <= ks[first] <= 4 * value(PAGE2, "k_cross")
@@ -142,22 +143,29 @@ def test_page2_cost_model_is_the_librarys():
     assert value(PAGE2, "ns_fft_flop") > value(PAGE2, "ns_direct_flop")
     # the FFT route's seconds beyond its call, per flop counted at the padded length (2·3·5-smooth)
     k = value(PAGE2, "k_count")
-    n_pad = next(m for m in range(8192 + k - 1, 2 * (8192 + k))
-                 if all(p in (2, 3, 5) for p in prime_factors(m)))
+    n_pad = next(
+        m
+        for m in range(8192 + k - 1, 2 * (8192 + k))
+        if all(p in (2, 3, 5) for p in prime_factors(m))
+    )
     assert value(PAGE2, "ex_N_pad") == n_pad
     flops = 7.5 * n_pad * np.log2(n_pad) + 6 * (n_pad // 2 + 1)
     fft_seconds = route_seconds((8192,), (k,))["fft"] - ROUTE_CONSTANTS["fft_call"]
     assert value(PAGE2, "ns_fft_flop") == pytest.approx(fft_seconds / flops * 1e9, rel=1e-12)
     # convolve(method="auto") switches where the FFT route is predicted FFT_MARGIN times faster
     assert value(PAGE2, "fft_margin") == FFT_MARGIN
-    auto = [FFT_MARGIN * route_seconds((8192,), (k,))["fft"] < route_seconds((8192,), (k,))["direct"]
-            for k in range(1, 1025)]
+    auto = [
+        FFT_MARGIN * route_seconds((8192,), (k,))["fft"] < route_seconds((8192,), (k,))["direct"]
+        for k in range(1, 1025)
+    ]
     assert value(PAGE2, "k_auto") == 1 + next(i for i in range(1024) if all(auto[i:]))
     assert value(PAGE2, "fft_growth") < 2
     k2 = value(PAGE2, "k_model_2d")
     t = route_seconds((512, 512), (k2, k2))
     t_before = route_seconds((512, 512), (k2 - 1, k2 - 1))
-    assert FFT_MARGIN * t["fft"] < t["direct"] and FFT_MARGIN * t_before["fft"] >= t_before["direct"]
+    assert (
+        FFT_MARGIN * t["fft"] < t["direct"] and FFT_MARGIN * t_before["fft"] >= t_before["direct"]
+    )
 
 
 # --------------------------------------------------------------------------- page 3

@@ -60,16 +60,21 @@ def _number_or_text(text: str):
 
 def test_operation_numbers():
     g = values("04-operation")
-    assert g["op_rms_s"] < g["op_rms_x"]            # averaging removes noise
+    assert g["op_rms_s"] < g["op_rms_x"]  # averaging removes noise
     age = np.arange(30)
     w = np.exp(-age / 4.0) / np.exp(-age / 4.0).sum()
     assert g["op_mean_lag"] == pytest.approx(float(np.sum(age * w)))
     assert g["op_riemann_err_fine"] < 2e-3 < g["op_riemann_err_coarse"] < 0.2
     assert g["op_riemann_err_coarse"] / g["op_riemann_err_fine"] == pytest.approx(100, rel=0.1)
-    for key in ["op_commute_err", "op_corr_flip_err", "op_corr_reversed_err",
-                "op_toeplitz_err_1d", "op_toeplitz_err_2d"]:
+    for key in [
+        "op_commute_err",
+        "op_corr_flip_err",
+        "op_corr_reversed_err",
+        "op_toeplitz_err_1d",
+        "op_toeplitz_err_2d",
+    ]:
         assert g[key] < ROUNDING, key
-    assert g["op_corr_noncommute"] > 0.1              # correlation is not commutative
+    assert g["op_corr_noncommute"] > 0.1  # correlation is not commutative
 
 
 def test_operation_exercise_values():
@@ -104,13 +109,13 @@ def test_operation_matrix_shapes():
 def test_gradient_checks_pass():
     g = values("05-forward-backward")
     for key in ["fb_err_dx_1d", "fb_err_dw_1d", "fb_err_max_2d"]:
-        assert g[key] < 1e-6, key                    # central differences in float64
+        assert g[key] < 1e-6, key  # central differences in float64
     assert g["fb_err_transpose"] < ROUNDING
-    assert g["fb_err_dx_big_h"] < 1e-12   # a quadratic loss: no truncation error even at h = 0.1
+    assert g["fb_err_dx_big_h"] < 1e-12  # a quadratic loss: no truncation error even at h = 0.1
     assert g["fb_n_checked"] == 2 * 3 * 7 * 8 + 4 * 3 * 3 * 3 + 4
     # exercise 4: unpadded 3x3 layers that fit on 28 pixels (each stride-1 layer removes 2)
     assert g["fb_fit_s1"] == (28 - 1) // 2 == 13
-    assert g["fb_fit_s2"] == 3            # 28 -> 13 -> 6 -> 2
+    assert g["fb_fit_s2"] == 3  # 28 -> 13 -> 6 -> 2
 
 
 def test_receptive_field_numbers():
@@ -119,7 +124,7 @@ def test_receptive_field_numbers():
     assert g["fb_rf_k3_depth5"] == 1 + 5 * (3 - 1)
     assert g["fb_rf_stride2_depth5"] == 1 + 2 * (1 + 2 + 4 + 8 + 16)
     assert g["fb_rf_dilated_depth5"] == 1 + 2 * (1 + 2 + 4 + 8 + 16)
-    assert g["fb_layers_28_s1"] == math.ceil((28 - 1) / 2)       # 1 + 2D >= 28
+    assert g["fb_layers_28_s1"] == math.ceil((28 - 1) / 2)  # 1 + 2D >= 28
     assert g["fb_layers_28_s2"] == math.ceil(math.log2(28 + 1) - 1)  # 2^(D+1) - 1 >= 28
     assert g["fb_cone_inputs"] == 1 + 3 * (3 - 1)  # the drawn cone: three layers of 3-tap kernels
 
@@ -156,7 +161,7 @@ def test_equivariance_and_prior():
     g = values("06-why-convolution-works")
     assert g["why_equiv_err"] < ROUNDING
     assert g["why_global_max_gap"] < ROUNDING
-    assert g["why_invariance_gap"] > 0.5          # the map moves: not invariant
+    assert g["why_invariance_gap"] > 0.5  # the map moves: not invariant
     assert g["why_prior_err"] < ROUNDING
     assert g["why_prior_matrix_err"] == 0
     assert g["why_prior_err_2d"] < ROUNDING
@@ -170,7 +175,7 @@ def test_dense_matrix_timing():
     assert g["why_small_same"] < ROUNDING
     assert g["why_small_M_mb"] == pytest.approx(40 * 47 * 40 * 48 * 8 / 1e6)
     assert g["why_t_ratio"] == pytest.approx(g["why_t_dense_ms"] / g["why_t_conv_ms"], rel=1e-6)
-    assert g["why_t_ratio"] > 1                   # the dense product is the slower one
+    assert g["why_t_ratio"] > 1  # the dense product is the slower one
     assert g["why_tiny_shape"] == "20 × 24"
     assert 0 < g["why_t_ratio_tiny"] < g["why_t_ratio"]  # the ratio grows with the image
     # exercise 2: the step edge and its scaled copy, recomputed here with NumPy
@@ -193,7 +198,7 @@ def test_stride_padding_dilation_sizes():
     assert sizes == (n - k + 1, n, n + k - 1)
     for mode in ["valid", "same", "full"]:
         assert g[f"var_err_{mode}"] < ROUNDING
-    assert g["var_valid_stack_layers"] == 3       # 16 -> 12 -> 8 -> 4, then a width-5 kernel fails
+    assert g["var_valid_stack_layers"] == 3  # 16 -> 12 -> 8 -> 4, then a width-5 kernel fails
     assert g["var_anim_out"] == (5 + 2 - 3) // 2 + 1
     assert g["var_dilation_err"] < ROUNDING
     assert g["var_dilation_span"] == 5

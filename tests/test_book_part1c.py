@@ -44,8 +44,13 @@ def test_parameter_counts_of_the_four_layers():
 
 def test_dense_tensor_equals_convolution_and_is_equivariant():
     g = values()
-    for key in ["dc_err_dense_conv", "dc_gap_conv", "dc_err_channels", "dc_err_1x1",
-                "dc_err_transposed"]:
+    for key in [
+        "dc_err_dense_conv",
+        "dc_gap_conv",
+        "dc_err_channels",
+        "dc_err_1x1",
+        "dc_err_transposed",
+    ]:
         assert g[key] < ROUNDING, key
     assert g["dc_gap_dense"] > 1.0  # a random dense layer is far from equivariant
 
@@ -64,13 +69,16 @@ def sobel_descent(n_steps: int = 40, lr: float = 0.5) -> tuple[list[float], list
     w = np.zeros((3, 3))
     losses, errors = [], []
     for _ in range(n_steps + 1):
-        residuals = [signal.correlate(img[0], w, mode="valid") - t
-                     for img, t in zip(x, y, strict=True)]
+        residuals = [
+            signal.correlate(img[0], w, mode="valid") - t for img, t in zip(x, y, strict=True)
+        ]
         m = sum(r.size for r in residuals)
         losses.append(0.5 * sum(np.sum(r**2) for r in residuals) / m)
         errors.append(float(np.max(np.abs(w - SOBEL))))
-        w = w - lr * sum(signal.correlate(img[0], r / m, mode="valid")
-                         for img, r in zip(x, residuals, strict=True))
+        w = w - lr * sum(
+            signal.correlate(img[0], r / m, mode="valid")
+            for img, r in zip(x, residuals, strict=True)
+        )
     return losses, errors
 
 

@@ -165,12 +165,18 @@ def test_multiply_adds():
     assert sides[0] == out(224, 11, 4, 2) == 55 != out(224, 11, 4)
     for k, s, p in [(3, 2, 0), (5, 1, 2), (3, 2, 0), (3, 1, 1), (3, 1, 1), (3, 1, 1), (3, 2, 0)]:
         sides.append(out(sides[-1], k, s, p))
-    convs = [(3, 96, 11, sides[0]), (48, 256, 5, sides[2]), (256, 384, 3, sides[4]),
-             (192, 384, 3, sides[5]), (192, 256, 3, sides[6])]
+    convs = [
+        (3, 96, 11, sides[0]),
+        (48, 256, 5, sides[2]),
+        (256, 384, 3, sides[4]),
+        (192, 384, 3, sides[5]),
+        (192, 256, 3, sides[6]),
+    ]
     conv_macs = sum(c * f * k * k * side**2 for c, f, k, side in convs)
     fc_macs = sides[-1] ** 2 * 256 * 4096 + 4096 * 4096 + 4096 * 1000
     assert number(g, "p2deep_alexnet_conv_share") == pytest.approx(
-        conv_macs / (conv_macs + fc_macs))
+        conv_macs / (conv_macs + fc_macs)
+    )
     assert number(g, "p2deep_alexnet_conv_share") > 0.85
 
 
@@ -197,7 +203,8 @@ def test_exercise_values():
     assert abs(number(g, "p2deep_ex_sobel_map_corr")) > 0.5
     assert -1 <= number(g, "p2deep_ex_sobel_corr") <= 1
     assert np.sign(number(g, "p2deep_ex_sobel_corr")) == np.sign(
-        number(g, "p2deep_ex_sobel_map_corr"))
+        number(g, "p2deep_ex_sobel_map_corr")
+    )
 
 
 def reference_im2col(x: np.ndarray, fh: int, fw: int, stride: int, pad: int) -> np.ndarray:
@@ -205,8 +212,12 @@ def reference_im2col(x: np.ndarray, fh: int, fw: int, stride: int, pad: int) -> 
     n, _, h, w = x.shape
     oh, ow = out(h, fh, stride, pad), out(w, fw, stride, pad)
     xp = np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))  # zeros, as the reference
-    rows = [xp[b, :, i * stride : i * stride + fh, j * stride : j * stride + fw].ravel()
-            for b in range(n) for i in range(oh) for j in range(ow)]
+    rows = [
+        xp[b, :, i * stride : i * stride + fh, j * stride : j * stride + fw].ravel()
+        for b in range(n)
+        for i in range(oh)
+        for j in range(ow)
+    ]
     return np.array(rows)
 
 
@@ -218,8 +229,9 @@ def reference_pooling(x: np.ndarray, ph: int, pw: int, stride: int, pad: int) ->
     return col.max(axis=1).reshape(n, oh, ow, c).transpose(0, 3, 1, 2)
 
 
-@pytest.mark.parametrize("h,pool,stride,pad", [(4, 2, 2, 1), (5, 3, 2, 1), (6, 2, 4, 1),
-                                               (8, 3, 3, 1), (7, 2, 2, 0)])
+@pytest.mark.parametrize(
+    "h,pool,stride,pad", [(4, 2, 2, 1), (5, 3, 2, 1), (6, 2, 4, 1), (8, 3, 3, 1), (7, 2, 2, 0)]
+)
 def test_reference_pooling_raises_exactly_when_padding_adds_windows(h, pool, stride, pad):
     """The page's claim about the reference: a ValueError for every batch size and channel count
     whenever padding adds windows; otherwise it runs, and its zero padding enters the maximum."""

@@ -128,8 +128,15 @@ def layer_cases(draw):
     h = draw(st.integers(max(1, dil[0] * (kh - 1) + 1 - 2 * pad[0]), 7))
     wd = draw(st.integers(max(1, dil[1] * (kw - 1) + 1 - 2 * pad[1]), 7))
     stride = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    shape = dict(n=draw(st.integers(1, 2)), c=draw(st.integers(1, 2)), f=draw(st.integers(1, 3)),
-                 h=h, wd=wd, kh=kh, kw=kw)
+    shape = dict(
+        n=draw(st.integers(1, 2)),
+        c=draw(st.integers(1, 2)),
+        f=draw(st.integers(1, 3)),
+        h=h,
+        wd=wd,
+        kh=kh,
+        kw=kw,
+    )
     return draw(st.integers(0, 2**16)), shape, stride, pad, dil
 
 
@@ -186,8 +193,7 @@ def test_conv2d_backward_is_stride_1_formula_on_upsampled_gradient(stride):
 
 def test_conv2d_backward_equals_torch_autograd():
     torch = pytest.importorskip("torch")
-    x, w, g = random_layer(11, 2, 3, 4, 9, 11, 3, 2, stride=(2, 3), padding=(1, 2),
-                           dilation=(2, 1))
+    x, w, g = random_layer(11, 2, 3, 4, 9, 11, 3, 2, stride=(2, 3), padding=(1, 2), dilation=(2, 1))
     b = np.zeros(4)
     tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
     out = torch.nn.functional.conv2d(tx, tw, tb, stride=(2, 3), padding=(1, 2), dilation=(2, 1))
@@ -222,8 +228,9 @@ def test_conv2d_backward_rejects_bad_arguments():
 def test_chapter_shared_weight_tensor_equals_loops():
     from test_part1_didactic import chapter_function  # reads the function from the page's source
 
-    shared_weight_tensor = chapter_function("08-from-dense-to-convolution.md",
-                                            "shared_weight_tensor")
+    shared_weight_tensor = chapter_function(
+        "08-from-dense-to-convolution.md", "shared_weight_tensor"
+    )
     rng = np.random.default_rng(8)
     for (h, w), kernel_shape in [((5, 6), (3, 3)), ((4, 4), (7, 7)), ((6, 3), (1, 5))]:
         u = rng.standard_normal(kernel_shape)

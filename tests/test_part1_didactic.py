@@ -36,15 +36,18 @@ def chapter_function(page: str, name: str, **extra_globals):
     path = PART1 / page
     nb = read_myst_markdown_notebook(path.read_text(encoding="utf-8"), path=path)
     code_cells = [cell for cell in nb.cells if cell.cell_type == "code"]
-    imports = [node for node in ast.parse(code_cells[0].source).body
-               if isinstance(node, (ast.Import, ast.ImportFrom))]
+    imports = [
+        node
+        for node in ast.parse(code_cells[0].source).body
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+    ]
     namespace: dict = dict(extra_globals)
-    exec(compile(ast.Module(imports, type_ignores=[]), str(path), "exec"), namespace)  # noqa: S102
+    exec(compile(ast.Module(imports, type_ignores=[]), str(path), "exec"), namespace)
     for cell in code_cells:
         for node in ast.parse(cell.source).body:
             if isinstance(node, ast.FunctionDef) and node.name == name:
                 code = compile(ast.Module([node], type_ignores=[]), str(path), "exec")
-                exec(code, namespace)  # noqa: S102 -- the chapter's own code, read from the repo
+                exec(code, namespace)
                 return namespace[name]
     raise AssertionError(f"{page} defines no function {name!r} in a code cell")
 
@@ -52,8 +55,9 @@ def chapter_function(page: str, name: str, **extra_globals):
 # -- 04-operation: the Riemann sum of the continuous convolution -----------------------------------
 
 LAM, OMEGA, T_END = 2.0, 3.0, 5.0
-riemann_convolution = chapter_function("04-operation.md", "riemann_convolution",
-                                       lam=LAM, omega=OMEGA, t_end=T_END)
+riemann_convolution = chapter_function(
+    "04-operation.md", "riemann_convolution", lam=LAM, omega=OMEGA, t_end=T_END
+)
 exact = chapter_function("04-operation.md", "exact", lam=LAM, omega=OMEGA)
 
 
@@ -91,8 +95,8 @@ def brute_force_1d_gradients(x, w, g):
     dx, dw = np.zeros(n), np.zeros(k)
     for i in range(n - k + 1):
         for m in range(k):
-            dx[i + m] += g[i] * w[m]   # ds_i/dx_{i+m} = w_m
-            dw[m] += g[i] * x[i + m]   # ds_i/dw_m = x_{i+m}
+            dx[i + m] += g[i] * w[m]  # ds_i/dx_{i+m} = w_m
+            dw[m] += g[i] * x[i + m]  # ds_i/dw_m = x_{i+m}
     return dx, dw
 
 
@@ -118,14 +122,22 @@ def brute_force_conv2d_gradients(x, w, g):
         for f in range(F):
             for i in range(OH):
                 for j in range(OW):
-                    dx[n, :, i:i + KH, j:j + KW] += g[n, f, i, j] * w[f]
-                    dw[f] += g[n, f, i, j] * x[n, :, i:i + KH, j:j + KW]
+                    dx[n, :, i : i + KH, j : j + KW] += g[n, f, i, j] * w[f]
+                    dw[f] += g[n, f, i, j] * x[n, :, i : i + KH, j : j + KW]
     return dx, dw, g.sum(axis=(0, 2, 3))
 
 
 @settings(max_examples=40, deadline=None)
-@given(n=st.integers(1, 2), c=st.integers(1, 3), f=st.integers(1, 3), h=st.integers(1, 7),
-       wd=st.integers(1, 7), kh=st.integers(1, 3), kw=st.integers(1, 3), seed=st.integers(0, 2**16))
+@given(
+    n=st.integers(1, 2),
+    c=st.integers(1, 3),
+    f=st.integers(1, 3),
+    h=st.integers(1, 7),
+    wd=st.integers(1, 7),
+    kh=st.integers(1, 3),
+    kw=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+)
 def test_conv2d_backward_equals_brute_force(n, c, f, h, wd, kh, kw, seed):
     if kh > h or kw > wd:
         return
@@ -169,15 +181,18 @@ def test_the_28_pixel_stacks_of_exercise_4():
     assert valid_layers_that_fit(28, 3, 1) == 13 and valid_layers_that_fit(28, 3, 2) == 3
 
 
-@pytest.mark.parametrize("kernels, strides, dilations", [
-    ([3], [1], [1]),
-    ([3, 3, 3], [1, 1, 1], [1, 1, 1]),
-    ([5, 3], [1, 1], [1, 1]),
-    ([3, 3, 3], [2, 2, 2], [1, 1, 1]),
-    ([3, 2, 4], [2, 1, 3], [1, 1, 1]),
-    ([3, 3, 3], [1, 1, 1], [1, 2, 4]),
-    ([2, 3], [2, 1], [3, 2]),
-])
+@pytest.mark.parametrize(
+    "kernels, strides, dilations",
+    [
+        ([3], [1], [1]),
+        ([3, 3, 3], [1, 1, 1], [1, 1, 1]),
+        ([5, 3], [1, 1], [1, 1]),
+        ([3, 3, 3], [2, 2, 2], [1, 1, 1]),
+        ([3, 2, 4], [2, 1, 3], [1, 1, 1]),
+        ([3, 3, 3], [1, 1, 1], [1, 2, 4]),
+        ([2, 3], [2, 1], [3, 2]),
+    ],
+)
 def test_measured_receptive_field_equals_library(kernels, strides, dilations):
     measured = measured_receptive_field(kernels, strides, dilations)
     assert measured == receptive_field(kernels, strides, dilations)[-1]
@@ -218,8 +233,9 @@ def test_scene_is_seeded_and_has_the_book_size():
 # -- 07-variants: stacked output sizes and the animation ------------------------------------------
 
 stack_sizes = chapter_function("07-variants.md", "stack_sizes")
-sliding_window_animation = chapter_function("07-variants.md", "sliding_window_animation",
-                                            C=plotting.COLORS)
+sliding_window_animation = chapter_function(
+    "07-variants.md", "sliding_window_animation", C=plotting.COLORS
+)
 
 
 @pytest.mark.parametrize("n, k, p", [(16, 5, 0), (16, 5, 2), (16, 6, 3), (10, 3, 0), (7, 7, 0)])
@@ -232,22 +248,27 @@ def test_stack_sizes_follow_the_formula(n, k, p):
     assert sizes[1:] == [conv_output_size(m, k, padding=p) for m in sizes[:-1]]
 
 
-@pytest.mark.parametrize("shape, stride, padding, dilation, frames", [
-    ((5, 5), 2, 1, 1, 9),
-    ((7, 7), 1, 0, 2, 9),
-])
+@pytest.mark.parametrize(
+    "shape, stride, padding, dilation, frames",
+    [
+        ((5, 5), 2, 1, 1, 9),
+        ((7, 7), 1, 0, 2, 9),
+    ],
+)
 def test_animation_is_small_and_kernel_free(shape, stride, padding, dilation, frames):
     x = np.arange(float(np.prod(shape))).reshape(shape)
-    html = sliding_window_animation(x, np.ones((3, 3)), stride=stride, padding=padding,
-                                    dilation=dilation).data
+    html = sliding_window_animation(
+        x, np.ones((3, 3)), stride=stride, padding=padding, dilation=dilation
+    ).data
     assert html.count("data:image/png;base64") == frames <= 30
     assert "<script" in html and len(html) < 1_000_000
-    out = conv2d(x[None, None], np.ones((1, 1, 3, 3)), stride=stride, padding=padding,
-                 dilation=dilation)
+    out = conv2d(
+        x[None, None], np.ones((1, 1, 3, 3)), stride=stride, padding=padding, dilation=dilation
+    )
     assert out.shape[2] * out.shape[3] == frames
 
 
-# -- 02 and 03: the helpers of the first pages -------------------------------------------------------
+# -- 02 and 03: the helpers of the first pages ---------------------------------------------
 
 via_dft = chapter_function("02-convolution-theorem.md", "via_dft")
 gaussian_kernel = chapter_function("03-grid-data.md", "gaussian_kernel")

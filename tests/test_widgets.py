@@ -16,12 +16,12 @@ import matplotlib.cbook as cbook
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from bookutils import glued
 from numpy.testing import assert_allclose
+from test_browser import browser, site  # noqa: F401  (the shared fixtures: Chromium and the site)
 
 from cnnbook.conv import conv2d, conv_output_size, convolve, correlate
 from cnnbook.gabor import complex_cell, gabor_kernel, grating, quadrature_pair, simple_cell
-from bookutils import glued
-from test_browser import browser, site  # noqa: F401  (the shared fixtures: Chromium and the site)
 
 pytestmark = [pytest.mark.book, pytest.mark.xdist_group("browser")]
 
@@ -36,7 +36,9 @@ def open_page(site: str, browser: object):  # noqa: F811
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))
     p.goto(f"{site}/{PAGE}", wait_until="load")
-    p.wait_for_function("() => window.cnnbookWidgets && Object.keys(window.cnnbookWidgets).length == 4")
+    p.wait_for_function(
+        "() => window.cnnbookWidgets && Object.keys(window.cnnbookWidgets).length == 4"
+    )
     return p, context, errors
 
 
@@ -67,9 +69,13 @@ def set_value(page, wid: str, name: str, value: object) -> None:
     elif kind in ("input:text", "input:number"):
         control.fill(str(value))
     else:  # a slider: the value must lie on its step grid
-        control.evaluate("(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }",
-                         str(value))
-        assert float(control.input_value()) == pytest.approx(float(value), rel=1e-12, abs=1e-12), name
+        control.evaluate(
+            "(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }",
+            str(value),
+        )
+        assert float(control.input_value()) == pytest.approx(float(value), rel=1e-12, abs=1e-12), (
+            name
+        )
 
 
 # -- 1-D convolution -------------------------------------------------------------------------------
@@ -107,15 +113,19 @@ def test_conv1d_equals_the_library(page, w: list[float], mode: str, op: str) -> 
 
 @pytest.mark.parametrize("mode", ["full", "valid", "same"])
 @pytest.mark.parametrize("op", ["convolution", "cross-correlation"])
-def test_conv1d_draws_each_output_under_the_input_of_the_same_index(page, mode: str, op: str) -> None:
+def test_conv1d_draws_each_output_under_the_input_of_the_same_index(
+    page, mode: str, op: str
+) -> None:
     wid = "explore-conv1d"
     set_value(page, wid, "x", ", ".join(map(str, X1)))
     set_value(page, wid, "w", "0, 1")
     set_value(page, wid, "mode", mode)
     set_value(page, wid, "op", op)
     drawn = page.locator(f"#{wid} svg g[data-row]").evaluate_all(
-        "gs => gs.map(g => [g.dataset.row, +g.dataset.index, +g.querySelector('rect').getAttribute('x'),"
-        " g.querySelector('text').textContent])")
+        "gs => gs.map(g => [g.dataset.row, +g.dataset.index, "
+        "+g.querySelector('rect').getAttribute('x'),"
+        " g.querySelector('text').textContent])"
+    )
     x_at = {left: index for row, index, left, _ in drawn if row == "x"}
     s_drawn = {index: (x_at[left], value) for row, index, left, value in drawn if row == "s"}
     s = (convolve if op == "convolution" else correlate)(X1, [0, 1], mode=mode)
@@ -151,8 +161,14 @@ def test_conv2d_input_is_the_sample_photograph(page) -> None:
     assert_allclose(x, blocks, atol=5e-5)  # the page rounds to 4 decimals
 
 
-PRESETS = ["identity", "box blur", "Gaussian blur", "edges (Laplacian)", "vertical edges (Sobel)",
-           "sharpen"]
+PRESETS = [
+    "identity",
+    "box blur",
+    "Gaussian blur",
+    "edges (Laplacian)",
+    "vertical edges (Sobel)",
+    "sharpen",
+]
 
 
 @pytest.mark.parametrize("preset", PRESETS)
@@ -202,28 +218,45 @@ def test_conv2d_pointer_selects_the_pixel_under_it(page) -> None:
     rows, cols = np.shape(out["s"])
     box = page.locator(f"#{wid} canvas[tabindex='0']").bounding_box()
     i, j = 17, 40
-    page.mouse.move(box["x"] + (j + 0.5) * box["width"] / cols, box["y"] + (i + 0.5) * box["height"] / rows)
+    page.mouse.move(
+        box["x"] + (j + 0.5) * box["width"] / cols, box["y"] + (i + 0.5) * box["height"] / rows
+    )
     sel = output(page, wid)["selected"]
     assert (sel["i"], sel["j"]) == (i, j)
-    assert_allclose(sel["value"], correlate(np.array(out["x"]), np.array(out["w"]), mode="valid")[i, j], **TOL)
+    assert_allclose(
+        sel["value"], correlate(np.array(out["x"]), np.array(out["w"]), mode="valid")[i, j], **TOL
+    )
 
 
 # -- stride, padding, dilation ---------------------------------------------------------------------
 ARITHMETIC = [  # n, k, stride, padding, dilation, output position (row-major)
-    (7, 3, 2, 1, 1, 5), (8, 3, 2, 0, 1, 8), (12, 5, 3, 2, 2, 2), (5, 3, 1, 0, 2, 0),
-    (9, 4, 4, 3, 3, 3), (1, 1, 1, 0, 1, 0), (10, 7, 1, 4, 1, 200),
+    (7, 3, 2, 1, 1, 5),
+    (8, 3, 2, 0, 1, 8),
+    (12, 5, 3, 2, 2, 2),
+    (5, 3, 1, 0, 2, 0),
+    (9, 4, 4, 3, 3, 3),
+    (1, 1, 1, 0, 1, 0),
+    (10, 7, 1, 4, 1, 200),
 ]
 
 
 @pytest.mark.parametrize(("n", "k", "stride", "padding", "dilation", "position"), ARITHMETIC)
 def test_arithmetic_equals_the_library(page, n, k, stride, padding, dilation, position) -> None:
     wid = "explore-arithmetic"
-    for name, v in [("n", n), ("k", k), ("stride", stride), ("padding", padding),
-                    ("dilation", dilation), ("position", position)]:
+    for name, v in [
+        ("n", n),
+        ("k", k),
+        ("stride", stride),
+        ("padding", padding),
+        ("dilation", dilation),
+        ("position", position),
+    ]:
         set_value(page, wid, name, v) if name != "position" else page.locator(
-            f"#{wid} [name='position']").evaluate(
+            f"#{wid} [name='position']"
+        ).evaluate(
             "(e, v) => { e.value = v; e.dispatchEvent(new Event('input', {bubbles: true})); }",
-            str(position))
+            str(position),
+        )
     out = output(page, wid)
     o = conv_output_size(n, k, stride=stride, padding=padding, dilation=dilation)
     assert out["size"] == o
@@ -264,9 +297,14 @@ def test_arithmetic_reports_no_output_when_the_library_raises(page) -> None:
 PI = math.pi
 GABOR = [  # cell parameters, grating (f, tau, phase); slider steps: phi pi/12, tau and phase pi/24
     (dict(alpha=1.0, beta_x=0.02, beta_y=0.02, f=0.8, phi=0.0, tau=0.0), (0.8, 0.0, 0.0)),
-    (dict(alpha=-1.5, beta_x=0.1, beta_y=0.035, f=1.25, phi=PI / 3, tau=5 * PI / 24),
-     (1.1, PI / 4, 7 * PI / 24)),
-    (dict(alpha=0.7, beta_x=0.5, beta_y=0.005, f=0.0, phi=-PI, tau=PI), (2.0, 23 * PI / 24, 2 * PI)),
+    (
+        dict(alpha=-1.5, beta_x=0.1, beta_y=0.035, f=1.25, phi=PI / 3, tau=5 * PI / 24),
+        (1.1, PI / 4, 7 * PI / 24),
+    ),
+    (
+        dict(alpha=0.7, beta_x=0.5, beta_y=0.005, f=0.0, phi=-PI, tau=PI),
+        (2.0, 23 * PI / 24, 2 * PI),
+    ),
 ]
 
 
@@ -293,8 +331,10 @@ def test_gabor_equals_the_library(page, cell: dict, stimulus: tuple) -> None:
     assert_allclose(out["simple_odd"], simple_cell(image, w1), **TOL)
     assert_allclose(out["complex"], complex_cell(image, w0, w1), **TOL)
     # the range of c over the plotted cycle of grating phases 2 pi k / 96, and the sentence
-    cycle = [complex_cell(grating(size, f=g["f"], tau=g["tau"], phi=p), w0, w1)
-             for p in np.linspace(0, 2 * PI, 97)]
+    cycle = [
+        complex_cell(grating(size, f=g["f"], tau=g["tau"], phi=p), w0, w1)
+        for p in np.linspace(0, 2 * PI, 97)
+    ]
     assert_allclose(out["complex_range"], [min(cycle), max(cycle)], **TOL)
     text = page.locator(f"#{wid} .cnnbook-status").inner_text()
     low, high = re.search(r"between (\S+) and (\S+) over a full cycle", text).groups()
@@ -314,10 +354,14 @@ def test_gabor_defaults_are_those_of_the_page(site: str, browser: object) -> Non
     assert out["params"] == pytest.approx(prm, rel=1e-12, abs=1e-12)
     assert out["grating"] == {"f": f, "tau": 0.0, "phi": 0.0}
     w0, w1 = quadrature_pair(out["size"], **prm)
-    cycle = [complex_cell(grating(out["size"], f=f, phi=p), w0, w1) for p in np.linspace(0, 2 * PI, 97)]
+    cycle = [
+        complex_cell(grating(out["size"], f=f, phi=p), w0, w1) for p in np.linspace(0, 2 * PI, 97)
+    ]
     low, high = out["complex_range"]
     assert_allclose(out["complex_range"], [min(cycle), max(cycle)], **TOL)
-    assert_allclose(100 * (high - low) / high, float(values["explore_gabor_c_variation"]), rtol=1e-9)
+    assert_allclose(
+        100 * (high - low) / high, float(values["explore_gabor_c_variation"]), rtol=1e-9
+    )
 
 
 def test_gabor_sliders_move_with_the_keyboard(page) -> None:
@@ -342,12 +386,15 @@ def test_each_explorer_is_labelled_and_has_a_static_fallback(page) -> None:
         assert root.locator("[aria-live='polite']").count() == 1
         unlabelled = root.evaluate(
             "r => Array.from(r.querySelectorAll('input, select')).filter(e => "
-            "!(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length")
+            "!(e.labels && e.labels.length) && !e.getAttribute('aria-label')).length"
+        )
         assert unlabelled == 0, wid
         # a subscript is written as one (<sub>), never as an underscore a screen reader spells out
         names = root.evaluate(
             "r => Array.from(r.querySelectorAll('input, select, legend')).map(e => "
-            "e.getAttribute('aria-label') || (e.labels && e.labels.length ? e.labels[0].textContent : e.textContent))")
+            "e.getAttribute('aria-label') "
+            "|| (e.labels && e.labels.length ? e.labels[0].textContent : e.textContent))"
+        )
         assert not [name for name in names if "_" in name], wid
     # one static figure per explorer, hidden while JavaScript runs, shown in print
     fallbacks = page.locator(".tag_cnnbook-fallback")
