@@ -28,7 +28,7 @@ def trace_lines(method: Callable, *args: object) -> list[Step]:
     """Run ``method(*args)``; for each line it executes, the names that line (re)binds.
 
     A name is a local variable of the method or an attribute of ``self``. The tracer is installed
-    with :func:`sys.settrace` for the call only, and the previous tracer is restored afterwards.
+    with ``sys.settrace`` for the call only, and the previous tracer is restored afterwards.
 
     Parameters
     ----------
