@@ -2,8 +2,10 @@
 
 The values that "Measuring a receptive field: reverse correlation" glues into its prose (myst-nb
 ``glue``) are read back from the executed notebook of a built book (:func:`bookutils.glued` and its
-readers) and recomputed independently. Build first (``make html``, or a partial build with
-``CNNBOOK_BUILD_DIR`` pointing at it).
+readers) and recomputed with the Gabor equation and the stimuli written out in NumPy
+(``bookutils.gabor_np`` and friends), ``scipy.signal.correlate2d`` for the sliding cells and
+``scipy.ndimage.maximum_filter`` for max pooling. Build first (``make html``, or a partial build
+with ``CNNBOOK_BUILD_DIR`` pointing at it).
 """
 
 from __future__ import annotations

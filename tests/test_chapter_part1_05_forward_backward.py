@@ -1,14 +1,17 @@
 """Chapter ``part1/05-forward-backward``: glued values and the functions its cells define.
 
 The values that "Forward and backward" glues into its prose (myst-nb ``glue``) are read back from
-the executed notebook of a built book (:func:`bookutils.glued` and its readers) and recomputed
-independently (tests marked ``book``). Build first (``make html``, or a partial build with
-``CNNBOOK_BUILD_DIR`` pointing at it).
+the executed notebook of a built book (:func:`bookutils.glued` and its readers) and compared with an
+independent computation: the closed-form counts of Goodfellow et al. (2016, ch. 9), output-size
+formulas written out here, SciPy, or tolerances that a correct computation must meet (rounding
+errors of float64, finite differences) (tests marked ``book``). Build first (``make html``, or a
+partial build with ``CNNBOOK_BUILD_DIR`` pointing at it).
 
 The functions the page defines in its code cells are read from its source
-(:func:`bookutils.chapter_function`, no build needed), so these tests check the code the reader
-sees, and are compared with independent references (brute-force loops written here, SciPy, PyTorch
-when installed) and with ``cnnbook``.
+(:func:`bookutils.chapter_function`: only the ``def``, run with the imports of the page's first code
+cell; no build needed), so these tests check the code the reader sees, and compare it with
+independent references: brute-force loops written here, SciPy, PyTorch's autograd (when installed)
+and ``cnnbook``.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 The values that "From dense layers to convolution" glues into its prose (myst-nb ``glue``) are read
 back from the executed notebook of a built book (:func:`bookutils.glued` and its readers) and
-recomputed independently (tests marked ``book``). Build first (``make html``, or a partial build
-with ``CNNBOOK_BUILD_DIR`` pointing at it).
+compared with an independent computation: closed-form counts written out here, a brute-force count,
+gradient descent redone with SciPy, or the tolerances a correct float64 computation meets (tests
+marked ``book``). Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing
+at it).
 
 The page's ``shared_weight_tensor`` is read from its source (:func:`bookutils.chapter_function`, no
 build needed) and compared with a loop over every entry.

@@ -1,9 +1,9 @@
 """Chapter ``part2/01-running-the-code``: the values it glues into its prose.
 
 The values that "Running the code" glues into its prose (myst-nb ``glue``) are read back from the
-executed notebook of a built book (:func:`bookutils.glued` and its readers) and recomputed
-independently. Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at
-it).
+executed notebook of a built book (:func:`bookutils.glued` and its readers) and recomputed by
+another route: formulas written out in the test, brute-force loops, or the definition of the
+quantity. Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at it).
 """
 
 from __future__ import annotations

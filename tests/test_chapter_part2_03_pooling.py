@@ -1,14 +1,15 @@
 """Chapter ``part2/03-pooling``: glued values and the functions its cells define.
 
 The values that "Pooling" glues into its prose (myst-nb ``glue``) are read back from the executed
-notebook of a built book (:func:`bookutils.glued` and its readers) and recomputed independently
-(tests marked ``book``). Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR``
-pointing at it).
+notebook of a built book (:func:`bookutils.glued` and its readers) and recomputed by another route:
+formulas written out in the test, brute-force loops, or the definition of the quantity (tests marked
+``book``). Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at
+it).
 
-The functions the page defines in its code cells are read from its source
-(:func:`bookutils.chapter_function`, no build needed), so these tests check the code the reader
-sees, and are compared with independent references (brute-force loops written here, SciPy, PyTorch
-when installed) and with ``cnnbook``.
+The loop-based functions the page defines in its code cells are read from its source
+(:func:`bookutils.chapter_function`: only the ``def``, run with the imports of the page's first code
+cell; no build needed), so these tests check the code the reader sees, and compare it with the
+library (``cnnbook.nn``) on many shapes, strides and paddings, or with a hand-worked example.
 """
 
 from __future__ import annotations

@@ -2,8 +2,10 @@
 
 The values that "Beyond the SimpleConvNet" glues into its prose (myst-nb ``glue``) are read back
 from the executed notebook of a built book (:func:`bookutils.glued` and its readers) and recomputed
-independently. Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at
-it).
+independently: parameter counts written out from the layer shapes, receptive fields found by
+following which input samples each unit depends on (not by the recurrence of
+``cnnbook.cost.receptive_field``), and the published counts of LeNet-5 taken from the paper. Build
+first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at it).
 """
 
 from __future__ import annotations
