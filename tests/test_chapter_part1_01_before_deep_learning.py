@@ -2,9 +2,9 @@
 
 The values that "Convolution before deep learning" glues into its prose (myst-nb ``glue``) are read
 back from the executed notebook of a built book (:func:`bookutils.glued` and its readers) and
-recomputed independently (exact fractions, dynamic programming, trial division, closed forms). The section
-"Convolution in differential equations" is checked against a geometric series and SciPy's ODE
-solver. Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at it).
+recomputed independently. The section "Convolution in differential equations" is checked against a
+geometric series and SciPy's ODE solver. Build first (``make html``, or a partial build with
+``CNNBOOK_BUILD_DIR`` pointing at it).
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 The values that "The convolution theorem" glues into its prose (myst-nb ``glue``) are read back from
 the executed notebook of a built book (:func:`bookutils.glued` and its readers) and recomputed
-independently (exact fractions, dynamic programming, trial division, closed forms) (tests marked ``book``).
-Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at it).
+independently (tests marked ``book``). Build first (``make html``, or a partial build with
+``CNNBOOK_BUILD_DIR`` pointing at it).
 
 The functions the page defines in its code cells are read from its source
 (:func:`bookutils.chapter_function`: only the ``def``, run with the imports of the page's first code
