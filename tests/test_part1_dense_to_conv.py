@@ -220,23 +220,3 @@ def test_conv2d_backward_rejects_bad_arguments():
         conv2d_backward(x, w, g, stride=0)
     with pytest.raises(TypeError, match="g must be real"):
         conv2d_backward(x, w, g.astype(complex), stride=2)
-
-
-# -- the page's own construction of the dense tensor --------------------------------------------
-
-
-def test_chapter_shared_weight_tensor_equals_loops():
-    from test_part1_didactic import chapter_function  # reads the function from the page's source
-
-    shared_weight_tensor = chapter_function(
-        "08-from-dense-to-convolution.md", "shared_weight_tensor"
-    )
-    rng = np.random.default_rng(8)
-    for (h, w), kernel_shape in [((5, 6), (3, 3)), ((4, 4), (7, 7)), ((6, 3), (1, 5))]:
-        u = rng.standard_normal(kernel_shape)
-        d, e = (kernel_shape[0] - 1) // 2, (kernel_shape[1] - 1) // 2
-        expected = np.zeros((h, w, h, w))
-        for i, j, k, m in itertools.product(range(h), range(w), range(h), range(w)):
-            if abs(k - i) <= d and abs(m - j) <= e:
-                expected[i, j, k, m] = u[k - i + d, m - j + e]
-        np.testing.assert_array_equal(shared_weight_tensor(u, h, w), expected)

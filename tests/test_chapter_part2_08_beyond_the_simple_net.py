@@ -1,8 +1,11 @@
-"""The numbers the page 'Beyond the SimpleConvNet' glues, checked against independent computations.
+"""Chapter ``part2/08-beyond-the-simple-net``: the values it glues into its prose.
 
-Run after the book is built. Parameter counts are written out from the layer shapes, receptive
-fields are found by following which input samples each unit depends on (not by the recurrence of
-``cnnbook.cost.receptive_field``), and the published counts of LeNet-5 are the paper's.
+The values that "Beyond the SimpleConvNet" glues into its prose (myst-nb ``glue``) are read back
+from the executed notebook of a built book (:func:`bookutils.glued` and its readers) and recomputed
+independently: parameter counts written out from the layer shapes, receptive fields found by
+following which input samples each unit depends on (not by the recurrence of
+``cnnbook.cost.receptive_field``), and the published counts of LeNet-5 taken from the paper. Build
+first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at it).
 """
 
 from __future__ import annotations
@@ -13,23 +16,14 @@ import re
 
 import numpy as np
 import pytest
-from bookutils import HTML_DIR, glued
+from bookutils import HTML_DIR, glued, number, text
 from matplotlib import cbook
 from PIL import Image
 
 pytestmark = pytest.mark.book
 
+
 PAGE = "part2/08-beyond-the-simple-net"
-
-
-def number(values: dict[str, str], name: str) -> float:
-    assert name in values, f"{name!r} was not glued (glued: {sorted(values)})"
-    return float(values[name])
-
-
-def text(values: dict[str, str], name: str) -> str:
-    assert name in values, f"{name!r} was not glued (glued: {sorted(values)})"
-    return str(eval(values[name], {"__builtins__": {}}))
 
 
 def span(layers: list[tuple[int, int]], n: int = 512) -> int:

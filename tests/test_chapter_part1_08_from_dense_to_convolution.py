@@ -1,30 +1,29 @@
-"""The numbers glued into Part I page 8 ("From dense layers to convolution") are right.
+"""Chapter ``part1/08-from-dense-to-convolution``: glued values and the functions its cells define.
 
-Each value is read back from the executed notebook (:func:`bookutils.glued`) and compared with an
-independent computation: closed-form counts written out here, a brute-force count, gradient
-descent redone with SciPy, or the tolerances a correct float64 computation meets. Build first
-(``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing at it).
+The values that "From dense layers to convolution" glues into its prose (myst-nb ``glue``) are read
+back from the executed notebook of a built book (:func:`bookutils.glued` and its readers) and
+compared with an independent computation: closed-form counts written out here, a brute-force count,
+gradient descent redone with SciPy, or the tolerances a correct float64 computation meets (tests
+marked ``book``). Build first (``make html``, or a partial build with ``CNNBOOK_BUILD_DIR`` pointing
+at it).
+
+The page's ``shared_weight_tensor`` is read from its source (:func:`bookutils.chapter_function`, no
+build needed) and compared with a loop over every entry.
 """
 
 from __future__ import annotations
 
-import ast
+import itertools
 
 import numpy as np
 import pytest
-from bookutils import glued
+from bookutils import ROUNDING, chapter_function, values
 from scipy import signal
 
-pytestmark = pytest.mark.book
-
 PAGE = "part1/08-from-dense-to-convolution"
-ROUNDING = 1e-12  # float64 rounding error of the small examples
+
+
 SOBEL = np.array([[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]])
-
-
-def values() -> dict:
-    """The page's glued values, parsed back into Python numbers (or the strings they quote)."""
-    return {name: ast.literal_eval(text) for name, text in glued(PAGE).items()}
 
 
 def pairs_within_reach(n: int, reach: int) -> int:
@@ -32,8 +31,9 @@ def pairs_within_reach(n: int, reach: int) -> int:
     return sum(abs(k - i) <= reach for i in range(n) for k in range(n))
 
 
+@pytest.mark.book
 def test_parameter_counts_of_the_four_layers():
-    g = values()
+    g = values(PAGE)
     assert g["dc_n_dense"] == (28 * 28) ** 2
     assert g["dc_n_shared"] == (2 * 28 - 1) ** 2  # offsets -27..27 on each axis
     assert g["dc_n_local"] == pairs_within_reach(28, 2) ** 2
@@ -42,8 +42,9 @@ def test_parameter_counts_of_the_four_layers():
     assert g["dc_nonzero_local"] == g["dc_n_local"]
 
 
+@pytest.mark.book
 def test_dense_tensor_equals_convolution_and_is_equivariant():
-    g = values()
+    g = values(PAGE)
     for key in [
         "dc_err_dense_conv",
         "dc_gap_conv",
@@ -55,8 +56,9 @@ def test_dense_tensor_equals_convolution_and_is_equivariant():
     assert g["dc_gap_dense"] > 1.0  # a random dense layer is far from equivariant
 
 
+@pytest.mark.book
 def test_channel_counts():
-    g = values()
+    g = values(PAGE)
     assert g["dc_n_1x1"] == 64 * 16
     assert g["dc_n_3x3"] == 64 * 16 * 3 * 3
     assert g["dc_n_dense_channels"] == 64 * 16 * (28 * 28) ** 2
@@ -82,8 +84,9 @@ def sobel_descent(n_steps: int = 40, lr: float = 0.5) -> tuple[list[float], list
     return losses, errors
 
 
+@pytest.mark.book
 def test_learned_kernel():
-    g = values()
+    g = values(PAGE)
     assert g["dc_err_learn_numerical"] < 1e-8  # central differences in float64
     assert g["dc_err_learn_library"] < ROUNDING
     assert (g["dc_learn_steps"], g["dc_learn_lr"]) == (40, 0.5)
@@ -97,8 +100,9 @@ def test_learned_kernel():
     assert g["dc_learn_factor_max"] == pytest.approx(factors.max(), rel=1e-3)
 
 
+@pytest.mark.book
 def test_strided_gradients():
-    g = values()
+    g = values(PAGE)
     assert g["dc_err_strided"] < 1e-8
     assert g["dc_n_strided_checked"] == 2 * 3 * 7 * 8 + 2 * 3 * 3 * 3 + 2
     out = ((7 + 2 * 1 - 3) // 2 + 1, (8 + 2 * 1 - 3) // 2 + 1)
@@ -109,8 +113,9 @@ def test_strided_gradients():
     assert g["dc_unread_s3"] == 7 + 7 - 1
 
 
+@pytest.mark.book
 def test_exercise_values():
-    g = values()
+    g = values(PAGE)
     assert g["dc_ex1_dense"] == 3 * 64 * 224**4
     assert g["dc_ex1_dense_tb"] == pytest.approx(3 * 64 * 224**4 * 4 / 1e12)
     assert g["dc_ex1_local"] == 3 * 64 * pairs_within_reach(224, 1) ** 2
@@ -120,3 +125,21 @@ def test_exercise_values():
     column_means = SOBEL.mean(axis=0)  # the minimum-norm kernel with Sobel's column sums
     assert g["dc_ex3_learned"] == str(column_means.round(4).tolist())
     assert g["dc_ex3_kernel_error"] == pytest.approx(np.max(np.abs(column_means - SOBEL)))
+
+
+# -- the page's own construction of the dense tensor --------------------------------------------
+
+
+def test_chapter_shared_weight_tensor_equals_loops():
+    shared_weight_tensor = chapter_function(
+        "part1/08-from-dense-to-convolution.md", "shared_weight_tensor"
+    )
+    rng = np.random.default_rng(8)
+    for (h, w), kernel_shape in [((5, 6), (3, 3)), ((4, 4), (7, 7)), ((6, 3), (1, 5))]:
+        u = rng.standard_normal(kernel_shape)
+        d, e = (kernel_shape[0] - 1) // 2, (kernel_shape[1] - 1) // 2
+        expected = np.zeros((h, w, h, w))
+        for i, j, k, m in itertools.product(range(h), range(w), range(h), range(w)):
+            if abs(k - i) <= d and abs(m - j) <= e:
+                expected[i, j, k, m] = u[k - i + d, m - j + e]
+        np.testing.assert_array_equal(shared_weight_tensor(u, h, w), expected)
