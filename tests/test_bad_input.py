@@ -42,6 +42,8 @@ MODULES = [
     "cnnbook.nn.bench",
     "cnnbook.datasets",
     "cnnbook.plotting",
+    "cnnbook.walkthrough",
+    "cnnbook.nn.sequential",
 ]
 # Left out on purpose, with the reason:
 EXEMPT = {
