@@ -293,7 +293,21 @@ def named_sidebar_toggles(
     context["generate_toctree_html"] = generate_named
 
 
+def singlehtml_uses_html_handlers(app: object) -> None:
+    """Let the singlehtml build (the PDF's source) render every node the html build renders.
+
+    Sphinx looks up node handlers by builder name first and by format only if the name has none;
+    sphinx-exercise registers handlers for "singlehtml" by name, so the handlers other extensions
+    register for the "html" format (myst-nb's hidden cells, sphinx-design, ...) would be ignored.
+    """
+    handlers = app.registry.translation_handlers
+    if "singlehtml" in handlers:
+        for name, pair in handlers.get("html", {}).items():
+            handlers["singlehtml"].setdefault(name, pair)
+
+
 def setup(app: object) -> dict:
+    app.connect("builder-inited", singlehtml_uses_html_handlers)
     app.add_post_transform(FigureAltFromCellMetadata)
     app.connect("html-page-context", add_executed_notebook, priority=500)
     app.connect("html-page-context", add_book_pdf_button, priority=502)
