@@ -28,11 +28,11 @@ def run_page(monkeypatch, dataset: str) -> nbformat.NotebookNode:
     recipe = [c for c in nb.cells if c.cell_type == "code" and RECIPE in c.source]
     assert len(recipe) == 1, "the training cell's recipe line changed: update this test"
     recipe[0].source = recipe[0].source.replace(RECIPE, "EPOCHS, BATCH, SEED, LR0, SHIFT = 1,")
-    # Generated digits: draw 3,000 + 1,000 instead of MNIST's 70,000 (the page code is unchanged).
+    # Generated digits: 10,000 + 1,000 instead of 70,000 (enough for exercise 2's 100 steps).
     nb.cells.insert(
         0,
         nbformat.v4.new_code_cell(
-            "import cnnbook.datasets.book\ncnnbook.datasets.book.SYNTHETIC_SIZES = (3000, 1000)"
+            "import cnnbook.datasets.book\ncnnbook.datasets.book.SYNTHETIC_SIZES = (10000, 1000)"
         ),
     )
     monkeypatch.setenv("CNNBOOK_DATASET", dataset)

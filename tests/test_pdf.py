@@ -7,8 +7,10 @@ builds it and there they must run.
 
 from __future__ import annotations
 
+import html as html_lib
 import os
 import re
+import unicodedata
 
 import pytest
 from bookutils import BUILD_DIR, HTML_DIR, ROOT
@@ -39,7 +41,8 @@ def _titles() -> list[str]:
 
 
 def _squash(text: str) -> str:
-    return re.sub(r"[\s\u00ad-]+", "", text).lower()
+    # NFKC undoes the typographic ligatures of the PDF text (the "fi" of "field" is one glyph)
+    return re.sub(r"[\s\u00ad-]+", "", unicodedata.normalize("NFKC", text)).lower()
 
 
 @pytest.fixture(scope="module")
@@ -65,25 +68,42 @@ def test_every_page_title_is_in_the_pdf_and_its_outline(reader, text: str) -> No
             out.extend(outline_titles(item) if isinstance(item, list) else [item.title])
         return out
 
+    # Chromium repeats the title of a section that holds inlined pages in its outline entry
+    # ("PartIPartI"): an entry counts when the page title is all of it, or it repeated.
     outline = {_squash(t) for t in outline_titles(reader.outline)}
-    assert not [t for t in titles if _squash(t) not in outline], "outline lacks page titles"
+    lacking = [t for t in titles if not {_squash(t), _squash(t) * 2} & outline]
+    assert not lacking, f"outline lacks page titles: {lacking}"
+
+
+def _code_text() -> str:
+    """The text of every code block of the printed page (TeX there, e.g. a plot label, is code)."""
+    page = SINGLE.read_text(encoding="utf-8")
+    blocks = re.findall(r"<pre[^>]*>(.*?)</pre>", page, re.S)
+    return _squash(html_lib.unescape(re.sub(r"<[^>]+>", "", "".join(blocks))))
 
 
 def test_math_is_typeset_not_raw_tex(text: str) -> None:
+    code = _code_text()
     for raw in ("\\frac", "\\sum", "\\begin{", "\\mathrm", "\\left", "$$", "\\("):
-        assert raw not in text, f"raw TeX {raw!r} in the PDF"
+        for m in re.finditer(re.escape(raw), text):
+            context = _squash(text[max(0, m.start() - 12) : m.end() + 12])
+            assert context in code, f"raw TeX {raw!r} in the PDF's prose: {context!r}"
     # MathJax's glyphs: a sum sign, a convolution star and a floor bracket of the book's formulas
     for glyph in ("∑", "∗", "⌊"):
         assert glyph in text, glyph
 
 
 def test_figures_are_in_the_pdf(reader) -> None:
-    # every figure of the book shown in light mode (the dark renderings are not printed)
-    html = SINGLE.read_text(encoding="utf-8")
-    printed = [tag for tag in re.findall(r"<img\b[^>]*>", html) if "only-dark" not in tag]
-    images = sum(len(page.images) for page in reader.pages)
+    # every figure of the book shown in light mode (the dark renderings are not printed); Chromium
+    # embeds an image once per page however often it is drawn there, so identical figures count
+    # once, and an animation (its frames set by script, no src in the HTML) counts once.
+    page = SINGLE.read_text(encoding="utf-8")
+    printed = [tag for tag in re.findall(r"<img\b[^>]*>", page) if "only-dark" not in tag]
+    sources = {m.group(1) for tag in printed if (m := re.search(r'src="([^"]+)"', tag))}
+    animations = [tag for tag in printed if "src=" not in tag]
+    images = sum(len(p.images) for p in reader.pages)
     assert len(printed) >= 50
-    assert images >= len(printed), (images, len(printed))
+    assert images >= len(sources) + len(animations), (images, len(sources), len(animations))
 
 
 def test_pdf_is_tagged_and_linked_from_the_site(reader) -> None:

@@ -216,7 +216,9 @@ def test_conv2d_pointer_selects_the_pixel_under_it(page) -> None:
     set_value(page, wid, "op", "cross-correlation")
     out = output(page, wid)
     rows, cols = np.shape(out["s"])
-    box = page.locator(f"#{wid} canvas[tabindex='0']").bounding_box()
+    canvas = page.locator(f"#{wid} canvas[tabindex='0']")
+    canvas.scroll_into_view_if_needed()  # the mouse can only point at what is on screen
+    box = canvas.bounding_box()
     i, j = 17, 40
     page.mouse.move(
         box["x"] + (j + 0.5) * box["width"] / cols, box["y"] + (i + 0.5) * box["height"] / rows
