@@ -61,6 +61,19 @@ def test_readme_has_the_two_setup_commands_and_ci_runs_the_test_one() -> None:
     assert re.search(r"^make test$", ci, re.M)
 
 
+def strict_build(src: Path, out: Path, env: dict) -> subprocess.CompletedProcess:
+    """Build ``src`` into ``out`` as ``make html`` does (strict), with the book's configuration."""
+    command = [sys.executable, "-m", "sphinx", "-b", "html", "-n", "-W", "--keep-going", "-q"]
+    return subprocess.run(
+        [*command, "-c", str(ROOT), str(src), str(out)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+
 def test_partial_build_of_one_part_is_strict_and_clean(tmp_path: Path) -> None:
     # CNNBOOK_ONLY is the authoring aid of conf.py: the pages it leaves out must not turn the
     # strict build red, and the pages it keeps must still be built.
@@ -70,28 +83,7 @@ def test_partial_build_of_one_part_is_strict_and_clean(tmp_path: Path) -> None:
         "CNNBOOK_BUILD_DIR": str(tmp_path),
     }
     out = tmp_path / "html"
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-b",
-            "html",
-            "-n",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-c",
-            ".",
-            "book",
-            str(out),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    run = strict_build(ROOT / "book", out, env)
     assert run.returncode == 0, run.stderr[-3000:]
     assert (out / "part1" / "index.html").is_file()
     assert (out / "part1" / "01-before-deep-learning.html").is_file()
@@ -112,28 +104,7 @@ def test_stderr_of_a_cell_fails_the_strict_build(tmp_path: Path) -> None:
     )
     env = {**os.environ, "CNNBOOK_BUILD_DIR": str(tmp_path)}
     env.pop("CNNBOOK_ONLY", None)
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "sphinx",
-            "-b",
-            "html",
-            "-n",
-            "-W",
-            "--keep-going",
-            "-q",
-            "-c",
-            str(ROOT),
-            str(src),
-            str(tmp_path / "html"),
-        ],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    run = strict_build(src, tmp_path / "html", env)
     assert run.returncode != 0
     assert "stderr was found in the cell outputs" in run.stderr, run.stderr[-3000:]
 
