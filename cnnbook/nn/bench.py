@@ -19,8 +19,12 @@ candidates alike, and the ratios are ratios of medians over the rounds. Measured
 * an epoch estimate (600 steps: 60,000 images in batches of 100) and the memory peak of a step.
 
 PyTorch is only a reference here (never a dependency of cnnbook). It gets as many threads as
-NumPy's BLAS: ``OPENBLAS_NUM_THREADS`` (or ``OMP_NUM_THREADS``) when set, else one per core, so
-``OPENBLAS_NUM_THREADS=1 python -m cnnbook bench`` compares both on one thread.
+NumPy's BLAS uses (read by threadpoolctl), so ``OPENBLAS_NUM_THREADS=1 python -m cnnbook bench``
+compares both on one thread. The report names the BLAS library and the kernels it runs: the matrix
+products are a large part of a step, and OpenBLAS runs them up to about twice as fast with its AVX-512
+kernels (``SkylakeX``) as with its AVX2 kernels (``Haswell``). OpenBLAS picks the kernels for the
+processor unless the environment variable ``OPENBLAS_CORETYPE`` forces a choice, which the report
+then shows; some machines set it to work around bugs of older OpenBLAS builds.
 ``OMP_WAIT_POLICY=PASSIVE`` is set before PyTorch is imported: with OpenMP's default busy-waiting,
 PyTorch slows down by an order of magnitude as soon as another process (or NumPy's own BLAS
 threads) competes for the cores.
@@ -37,6 +41,7 @@ import tracemalloc
 from collections.abc import Callable
 
 import numpy as np
+import threadpoolctl
 
 from cnnbook._validate import check_int
 from cnnbook.nn.layers import Convolution
@@ -55,12 +60,28 @@ BLOCK = 3
 TEST_IMAGES = 10_000
 
 
+def _blas() -> dict:
+    """NumPy's BLAS library as threadpoolctl sees it: name, version, kernels and threads.
+
+    ``architecture`` is the set of kernels OpenBLAS runs (``"SkylakeX"`` for AVX-512,
+    ``"Haswell"`` for AVX2): it picks them for the processor unless ``OPENBLAS_CORETYPE`` forces a
+    choice (``forced``).
+    """
+    numpy_dir = os.path.dirname(os.path.dirname(np.__file__))
+    blas = [i for i in threadpoolctl.threadpool_info() if i["user_api"] == "blas"]
+    ours = [i for i in blas if os.path.dirname(i["filepath"]).startswith(numpy_dir)]
+    info = (ours or blas or [{}])[0]
+    return {
+        "library": f"{info.get('internal_api', 'unknown')} {info.get('version', '')}".strip(),
+        "kernels": info.get("architecture"),
+        "threads": info.get("num_threads") or os.cpu_count() or 1,
+        "forced": os.environ.get("OPENBLAS_CORETYPE") or None,
+    }
+
+
 def _threads() -> int:
-    """The number of BLAS threads NumPy uses (from the environment), given to PyTorch too."""
-    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
-        if os.environ.get(name, "").isdigit() and int(os.environ[name]) > 0:
-            return int(os.environ[name])
-    return os.cpu_count() or 1
+    """The number of threads NumPy's BLAS uses, given to PyTorch too."""
+    return int(_blas()["threads"])
 
 
 def _torch():
@@ -247,6 +268,7 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
     ['cnnbook fast', 'cnnbook textbook', 'reference-style (float64)']
     """
     torch = _torch() if with_torch else None
+    blas = _blas()
     rng = np.random.default_rng(seed)
     x = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
     t = rng.integers(0, 10, BATCH)
@@ -314,7 +336,10 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
             "numpy": np.__version__,
             "torch": None if torch is None else torch.__version__,
             "torch_threads": None if torch is None else torch.get_num_threads(),
-            "blas_threads": _threads(),
+            "blas": blas["library"],
+            "blas_kernels": blas["kernels"],
+            "blas_threads": blas["threads"],
+            "OPENBLAS_CORETYPE": blas["forced"],
             "processor": platform.processor() or platform.machine(),
         },
     }

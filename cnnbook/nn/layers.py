@@ -35,7 +35,16 @@ from cnnbook._validate import check_choice, check_int, check_ndim, nchw_array, r
 from cnnbook.nn import fast as kernels
 from cnnbook.nn.windows import col2im, first_real_offset, im2col, output_shape
 
-__all__ = ["Affine", "Convolution", "Pooling", "Relu", "SoftmaxWithLoss", "class_labels", "softmax"]
+__all__ = [
+    "Affine",
+    "ConvPool",
+    "Convolution",
+    "Pooling",
+    "Relu",
+    "SoftmaxWithLoss",
+    "class_labels",
+    "softmax",
+]
 
 
 def _check_dout(dout: ArrayLike, shape: tuple[int, ...] | None, layer: str) -> np.ndarray:
@@ -284,6 +293,102 @@ class Pooling:
         dcol = dmax.reshape(-1, C * pool_size)
         dxp = col2im(dcol, (N, C, H + 2 * p, W + 2 * p), self.pool_h, self.pool_w, self.stride)
         return dxp[:, :, p : p + H, p : p + W]
+
+
+class ConvPool:
+    """A :class:`Convolution` followed by non-overlapping :class:`Pooling`, run as one layer.
+
+    ``forward(x)`` is ``pool.forward(conv.forward(x))`` and ``backward(dout)`` is
+    ``conv.backward(pool.backward(dout))``: that is the textbook route (``fast=False``), and the
+    definition. The fast route (default) computes the same numbers with
+    :func:`cnnbook.nn.fast.conv_pool_forward` and :func:`~cnnbook.nn.fast.conv_pool_backward`,
+    which let the convolution write its output in the order the pooling reads it. The fast
+    :class:`~cnnbook.nn.net.SimpleConvNet` runs its first convolution and pooling this way.
+
+    Parameters
+    ----------
+    conv : Convolution
+        Holds the parameters; :meth:`backward` stores the gradients on it (``conv.dW``,
+        ``conv.db``), and its ``need_input_grad`` decides whether an input gradient is computed.
+    pool : Pooling
+        Windows that tile the maps: ``pool_h == pool_w == stride`` and ``pad == 0``.
+    fast : bool, optional
+        The fused kernels (default) or the two layers in turn.
+
+    Raises
+    ------
+    TypeError
+        If ``conv`` or ``pool`` is not a layer of that class.
+    ValueError
+        If the pooling windows overlap, leave gaps or are padded.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> conv = Convolution(rng.standard_normal((2, 1, 3, 3)), np.zeros(2))
+    >>> layer = ConvPool(conv, Pooling(2, 2))
+    >>> x = rng.standard_normal((4, 1, 10, 10))
+    >>> np.allclose(layer.forward(x), Pooling(2, 2).forward(conv.forward(x)))
+    True
+    """
+
+    def __init__(self, conv: Convolution, pool: Pooling, *, fast: bool = True) -> None:
+        if not isinstance(conv, Convolution):
+            raise TypeError(f"conv must be a Convolution layer, got {type(conv).__name__}")
+        if not isinstance(pool, Pooling):
+            raise TypeError(f"pool must be a Pooling layer, got {type(pool).__name__}")
+        if not pool.pool_h == pool.pool_w == pool.stride or pool.pad != 0:
+            raise ValueError(
+                "pool must have square windows that tile the maps (pool_h == pool_w == stride, "
+                f"pad=0), got {pool.pool_h}x{pool.pool_w}, stride={pool.stride}, pad={pool.pad}"
+            )
+        self.conv, self.pool, self.fast = conv, pool, bool(fast)
+        self.x_shape: tuple[int, ...] | None = None
+        self.out_shape: tuple[int, ...] | None = None
+        self.arg_max: np.ndarray | None = None
+        self._scratch: dict[str, np.ndarray] = {}  # the window matrix and the convolution output
+
+    def forward(self, x: ArrayLike) -> np.ndarray:
+        """Convolve and pool a batch ``x`` of shape ``(N, C, H, W)``; returns ``(N, F, QH, QW)``."""
+        if not self.fast:
+            return self.pool.forward(self.conv.forward(x))
+        conv, k = self.conv, self.pool.pool_h
+        x = nchw_array(x, "x")
+        _, C, FH, FW = conv.W.shape
+        if x.shape[1] != C:  # the message of Convolution.forward
+            raise ValueError(
+                f"x has {x.shape[1]} channels but W expects C = {C} (W has shape {conv.W.shape})"
+            )
+        out_h, out_w = output_shape(x.shape[2], x.shape[3], FH, FW, conv.stride, conv.pad)
+        try:
+            output_shape(out_h, out_w, k, k, k)
+        except ValueError as err:
+            raise ValueError(f"pooling window does not fit: {err}") from None
+        out, _, self.arg_max = kernels.conv_pool_forward(
+            x, conv.W, conv.b, conv.stride, conv.pad, k, self.pool.mode, self._scratch
+        )
+        self.x_shape, self.out_shape = x.shape, out.shape
+        return out
+
+    def backward(self, dout: ArrayLike) -> np.ndarray | None:
+        """Store ``conv.dW`` and ``conv.db``; return the input gradient (or ``None``)."""
+        if not self.fast:
+            return self.conv.backward(self.pool.backward(dout))
+        dout = _check_dout(dout, self.out_shape, "ConvPool")
+        conv = self.conv
+        dx, conv.dW, conv.db = kernels.conv_pool_backward(
+            dout,
+            self._scratch["cols"],
+            self.arg_max,
+            conv.W,
+            self.x_shape,
+            conv.stride,
+            conv.pad,
+            self.pool.pool_h,
+            conv.need_input_grad,
+            self._scratch,
+        )
+        return dx
 
 
 class Relu:

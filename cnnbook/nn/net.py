@@ -29,7 +29,15 @@ from numpy.typing import ArrayLike, DTypeLike
 from cnnbook._validate import check_int, check_real, nchw_array
 from cnnbook.conv import conv_output_size
 from cnnbook.nn.gradcheck import numerical_gradient as _numerical_gradient
-from cnnbook.nn.layers import Affine, Convolution, Pooling, Relu, SoftmaxWithLoss, class_labels
+from cnnbook.nn.layers import (
+    Affine,
+    Convolution,
+    ConvPool,
+    Pooling,
+    Relu,
+    SoftmaxWithLoss,
+    class_labels,
+)
 
 __all__ = ["NetConfig", "SimpleConvNet", "npz_path", "save_npz"]
 
@@ -285,10 +293,13 @@ class SimpleConvNet:
         # The order in which forward applies the layers (backward runs it in reverse). The fast
         # network pools before it rectifies: max pooling and ReLU commute (the maximum of
         # rectified values is the rectified maximum, and the gradients agree too), and rectifying
-        # the pooled maps touches a quarter of the data. ``layers`` keeps the textbook order.
+        # the pooled maps touches a quarter of the data. It also runs the convolution and the
+        # pooling as one layer, ConvPool1, whose convolution writes its output in the order the
+        # pooling reads it. ``layers`` keeps the textbook order, ConvPool1 last.
         self.order = tuple(self.layers)
         if fast:
-            self.order = ("Conv1", "Pool1", "Relu1", "Affine1", "Relu2", "Affine2")
+            self.layers["ConvPool1"] = ConvPool(self.layers["Conv1"], self.layers["Pool1"])
+            self.order = ("ConvPool1", "Relu1", "Affine1", "Relu2", "Affine2")
         self.last_layer = SoftmaxWithLoss()
         self.last_loss: float | None = None
 
