@@ -18,10 +18,10 @@ candidates alike, and the ratios are ratios of medians over the rounds. Measured
   ``forward`` and ``backward`` inside ``SimpleConvNet.gradient`` itself;
 * an epoch estimate (600 steps: 60,000 images in batches of 100) and the memory peak of a step.
 
-PyTorch is only a reference here (never a dependency of cnnbook). It gets as many threads as
-NumPy's BLAS uses (read by threadpoolctl), so ``OPENBLAS_NUM_THREADS=1 python -m cnnbook bench``
-compares both on one thread. The report names the BLAS library and the kernels it runs: the matrix
-products are a large part of a step, and OpenBLAS runs them up to about twice as fast with its AVX-512
+PyTorch is only a reference here (never a dependency of cnnbook). It gets as many threads as NumPy's
+BLAS uses (read by threadpoolctl), so ``OPENBLAS_NUM_THREADS=1 python -m cnnbook bench`` compares
+both on one thread. The report names the BLAS library and the kernels it runs: the matrix products
+are a large part of a step, and OpenBLAS runs them up to about twice as fast with its AVX-512
 kernels (``SkylakeX``) as with its AVX2 kernels (``Haswell``). OpenBLAS picks the kernels for the
 processor unless the environment variable ``OPENBLAS_CORETYPE`` forces a choice, which the report
 then shows; some machines set it to work around bugs of older OpenBLAS builds.
