@@ -37,7 +37,9 @@ def test_layers_share_the_parameter_arrays():
     net = SimpleConvNet(**SMALL)
     assert net.layers["Conv1"].W is net.params["W1"]
     assert net.layers["Affine2"].b is net.params["b3"]
-    assert list(net.layers) == ["Conv1", "Relu1", "Pool1", "Affine1", "Relu2", "Affine2"]
+    textbook = ["Conv1", "Relu1", "Pool1", "Affine1", "Relu2", "Affine2"]
+    assert list(net.layers) == [*textbook, "ConvPool1"]  # the fast network's fused first stage
+    assert list(SimpleConvNet(**SMALL, fast=False).layers) == textbook
 
 
 def test_initialisation_scales():

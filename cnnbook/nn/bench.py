@@ -194,7 +194,7 @@ def profile(net: SimpleConvNet, x: np.ndarray, t: np.ndarray, rounds: int = 10) 
     >>> net = SimpleConvNet(input_dim=(1, 8, 8), hidden_size=4, output_size=3)
     >>> p = profile(net, np.zeros((2, 1, 8, 8)), [0, 1], rounds=1)
     >>> list(p)[:3], "Adam update" in p
-    (['Conv1 forward', 'Pool1 forward', 'Relu1 forward'], True)
+    (['ConvPool1 forward', 'Relu1 forward', 'Affine1 forward'], True)
     """
     if not isinstance(net, SimpleConvNet):
         raise TypeError(f"net must be a SimpleConvNet, got {type(net).__name__}")

@@ -1,5 +1,5 @@
-"""The fast kernels behind the layers :class:`~cnnbook.nn.layers.Convolution` and
-:class:`~cnnbook.nn.layers.Pooling`.
+"""The fast kernels behind the layers :class:`~cnnbook.nn.layers.Convolution`,
+:class:`~cnnbook.nn.layers.Pooling` and :class:`~cnnbook.nn.layers.ConvPool`.
 
 The layers in :mod:`cnnbook.nn.layers` are written like the reference code of *Deep Learning from
 Scratch*: every window is copied into a matrix by :func:`~cnnbook.nn.windows.im2col`, and the
@@ -16,10 +16,14 @@ less memory traffic, and a layer created with ``fast=True`` (the default) calls 
 * :func:`pool_forward` visits the ``pool_h * pool_w`` offsets of the window and combines strided
   slices of the input (:func:`~cnnbook.nn.windows.offset_slice`) with elementwise maximum or sum:
   a handful of passes over the data instead of a window matrix as large as the input, and
-  :func:`pool_backward` writes each offset's share of the gradient straight into its slice.
+  :func:`pool_backward` writes each offset's share of the gradient straight into its slice;
+* :func:`conv_pool_forward` and :func:`conv_pool_backward` serve the layer
+  :class:`~cnnbook.nn.layers.ConvPool`, a convolution followed by pooling with windows that tile
+  the maps: the window matrix orders its columns as the pooling reads them, so that the pooling
+  works on contiguous blocks of the product instead of strided slices of an image.
 
 Each kernel is tested equal to the textbook route, forward and backward, for every stride and
-padding (``tests/test_nn_fast_paths.py``).
+padding (``tests/test_nn_fast_paths.py``, ``tests/test_nn_convpool.py``).
 """
 
 from __future__ import annotations

@@ -21,7 +21,9 @@ routes. The method bodies below are the textbook route (``fast=False``), through
 :func:`~cnnbook.nn.windows.im2col` and :func:`~cnnbook.nn.windows.col2im`, written to be read
 next to the book. With ``fast=True`` (the default) each method hands its work to one kernel of
 :mod:`cnnbook.nn.fast`, which computes the same numbers with less memory traffic; both routes are
-tested equal, forward and backward, for every stride and padding.
+tested equal, forward and backward, for every stride and padding. :class:`ConvPool` runs a
+convolution and the pooling after it as one layer: its textbook route calls the two layers in
+turn, its fast route one fused kernel (the fast network's first stage).
 """
 
 from __future__ import annotations

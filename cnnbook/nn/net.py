@@ -162,8 +162,9 @@ class SimpleConvNet:
         float64 for gradient checks.
     fast : bool, optional
         The one switch between the two routes: ``True`` (default) builds the layers with
-        ``fast=True`` (the kernels of :mod:`cnnbook.nn.fast`) and pools before the first ReLU
-        (they commute; see :attr:`order`); ``False`` is the textbook network. Same results.
+        ``fast=True`` (the kernels of :mod:`cnnbook.nn.fast`), runs the convolution and the
+        pooling as one layer and pools before the first ReLU (they commute; see :attr:`order`);
+        ``False`` is the textbook network. Same results.
 
     Attributes
     ----------
@@ -174,10 +175,13 @@ class SimpleConvNet:
         ``W1, b1`` (convolution), ``W2, b2`` (hidden affine), ``W3, b3`` (output affine). The
         layers hold these very arrays: updating them in place updates the network.
     layers : dict
-        The layers in the textbook order, ``Conv1, Relu1, Pool1, Affine1, Relu2, Affine2``.
+        The layers in the textbook order, ``Conv1, Relu1, Pool1, Affine1, Relu2, Affine2``; the
+        fast network also has ``ConvPool1`` (a :class:`~cnnbook.nn.layers.ConvPool` of ``Conv1``
+        and ``Pool1``), which runs the two as one layer.
     order : tuple of str
         The order in which :meth:`predict`, :meth:`loss` and :meth:`gradient` apply the layers:
-        the textbook order, except that the fast network applies ``Pool1`` before ``Relu1``.
+        the textbook order, or, in the fast network, ``ConvPool1, Relu1, Affine1, Relu2,
+        Affine2`` (it pools before it rectifies).
     last_layer : SoftmaxWithLoss
         The loss layer.
     last_loss : float or None
