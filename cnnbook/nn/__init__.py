@@ -6,12 +6,14 @@
     :func:`~cnnbook.nn.windows.fold`.
 ``cnnbook.nn.layers``
     :class:`~cnnbook.nn.layers.Convolution`, :class:`~cnnbook.nn.layers.Pooling`,
+    :class:`~cnnbook.nn.layers.ConvPool` (the two as one layer),
     :class:`~cnnbook.nn.layers.Relu`, :class:`~cnnbook.nn.layers.Affine`,
     :class:`~cnnbook.nn.layers.SoftmaxWithLoss`, each with ``forward`` and ``backward``, written
     like the reference code; :func:`~cnnbook.nn.layers.class_labels`, the one label check.
 ``cnnbook.nn.fast``
-    the fast kernels that :class:`~cnnbook.nn.layers.Convolution` and
-    :class:`~cnnbook.nn.layers.Pooling` call when created with ``fast=True``.
+    the fast kernels that :class:`~cnnbook.nn.layers.Convolution`,
+    :class:`~cnnbook.nn.layers.Pooling` and :class:`~cnnbook.nn.layers.ConvPool` call when created
+    with ``fast=True``.
 ``cnnbook.nn.net``
     :class:`~cnnbook.nn.net.SimpleConvNet` and its configuration
     :class:`~cnnbook.nn.net.NetConfig`; :func:`~cnnbook.nn.net.save_npz`, the atomic ``.npz``
@@ -35,6 +37,7 @@ contents with ``from cnnbook.nn.windows import ...``.
 from cnnbook.nn.layers import (
     Affine,
     Convolution,
+    ConvPool,
     Pooling,
     Relu,
     SoftmaxWithLoss,
@@ -51,6 +54,7 @@ __all__ = [
     "AdaGrad",
     "Adam",
     "Affine",
+    "ConvPool",
     "Convolution",
     "Momentum",
     "NetConfig",
