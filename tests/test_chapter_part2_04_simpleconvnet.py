@@ -41,10 +41,11 @@ def test_simpleconvnet_gradient_walkthrough_shapes():
     n = 100
     assert text(g, "p2net_wt_scores") == str((n, 10))
     assert text(g, "p2net_wt_affine1") == str((n, 30, 12, 12))  # back to the pooled maps
-    assert text(g, "p2net_wt_pool1") == str((n, 30, 24, 24))
+    assert text(g, "p2net_wt_pool1") == str((n, 30, 24, 24))  # textbook Pool1: the conv maps
     assert text(g, "p2net_wt_relu1_fast") == str((n, 30, 12, 12))  # pool first, then rectify
     assert text(g, "p2net_wt_relu1_tb") == str((n, 30, 24, 24))
-    assert text(g, "p2net_wt_conv1") == "None"  # the first layer computes no input gradient
+    # the first layer (Conv1, or ConvPool1 in the fast network) computes no input gradient
+    assert text(g, "p2net_wt_conv1") == "None"
 
 
 def test_simpleconvnet_initialisation_and_precision():
