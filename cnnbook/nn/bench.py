@@ -385,6 +385,12 @@ def report(result: dict) -> str:
         ),
         "machine: " + ", ".join(f"{k}={v}" for k, v in result["machine"].items()),
     ]
+    forced = result["machine"].get("OPENBLAS_CORETYPE")
+    if forced:
+        lines.append(
+            f"note: OPENBLAS_CORETYPE={forced} chooses OpenBLAS's kernels for it; without it "
+            "(env -u OPENBLAS_CORETYPE ...) OpenBLAS picks the kernels for this processor"
+        )
     return "\n".join(lines)
 
 
