@@ -206,3 +206,21 @@ def test_convpool_rejects_bad_input():
     with pytest.raises(ValueError, match="shape"):
         layer.backward(np.zeros((1, 2, 2, 2)))
     assert y.shape == (1, 2, 3, 3)
+
+
+@pytest.mark.parametrize("x_dtype, w_dtype", [(np.float32, np.float64), (np.float64, np.float32)])
+def test_mixed_dtypes_follow_the_textbook(x_dtype, w_dtype):
+    rng = np.random.default_rng(9)
+    x = rng.standard_normal((2, 2, 9, 9)).astype(x_dtype)
+    W = rng.standard_normal((3, 2, 3, 3)).astype(w_dtype)
+    b = rng.standard_normal(3).astype(w_dtype)
+    conv_ref, pool_ref = textbook(W, b, 1, 1, 2, "max")
+    conv, layer = fused(W, b, 1, 1, 2, "max")
+    y_ref, y = pool_ref.forward(conv_ref.forward(x)), layer.forward(x)
+    assert y.dtype == y_ref.dtype == np.float64
+    np.testing.assert_allclose(y, y_ref, rtol=1e-6, atol=1e-6)
+    dout = rng.standard_normal(y.shape)
+    dx_ref, dx = conv_ref.backward(pool_ref.backward(dout)), layer.backward(dout)
+    assert dx.dtype == dx_ref.dtype and conv.dW.dtype == conv_ref.dW.dtype
+    np.testing.assert_allclose(dx, dx_ref, rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(conv.dW, conv_ref.dW, rtol=1e-5, atol=1e-5)

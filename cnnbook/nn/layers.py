@@ -313,9 +313,19 @@ class ConvPool:
         Holds the parameters; :meth:`backward` stores the gradients on it (``conv.dW``,
         ``conv.db``), and its ``need_input_grad`` decides whether an input gradient is computed.
     pool : Pooling
-        Windows that tile the maps: ``pool_h == pool_w == stride`` and ``pad == 0``.
+        Square windows side by side, without overlap, gap or padding: ``pool_h == pool_w ==
+        stride`` and ``pad == 0`` (a last row or column that no window covers is dropped, as
+        :class:`Pooling` drops it).
     fast : bool, optional
         The fused kernels (default) or the two layers in turn.
+
+    Attributes
+    ----------
+    arg_max : numpy.ndarray or None
+        After a fast forward pass with max pooling, the winner of each window as its offset
+        ``di * k + dj``, shape ``(F, N, QH, QW)`` (not the layout of ``Pooling.arg_max``). The
+        layer reuses this array and its other buffers from one call to the next: copy it to keep
+        it.
 
     Raises
     ------
