@@ -33,6 +33,15 @@ def test_making_it_fast_ratios_are_consistent():
     assert number(g, "p2fast_fmap_mb") == pytest.approx(100 * 30 * 24 * 24 * 4 / 1e6)
     for when in ("before", "after"):
         assert 0 < number(g, f"p2fast_block_share_{when}") < 1
+    # pooling before ReLU saves time
+    before, after = number(g, "p2fast_order_before"), number(g, "p2fast_order_after")
+    assert number(g, "p2fast_order_ratio") == pytest.approx(after / before)
+    assert after < before
+    assert number(g, "p2fast_order_saving") == pytest.approx(1 - after / before)
+    # "as much arithmetic": 30 kernels of 5 x 5 at 100 x 24 x 24 outputs; 100 x 4320 x 100
+    assert number(g, "p2fast_conv_madds") == 30 * 5 * 5 * 100 * 24 * 24
+    assert number(g, "p2fast_affine_madds") == 100 * (30 * 12 * 12) * 100
+    assert number(g, "p2fast_conv_madds") == number(g, "p2fast_affine_madds")
     # the forward share is a forward pass over a step that contains one: below 1
     assert 0 < number(g, "p2fast_forward_share") < 1
     for name, value in g.items():
@@ -68,14 +77,42 @@ def test_making_it_fast_conv_pool_layout():
     assert number(g, "p2fast_cp_pairs") == kh * kw * k * k
     rows = {u + i for u in range(k) for i in range(kh)}
     assert number(g, "p2fast_cp_phases") == len(rows) ** 2 == 36
+    # the window matrix copies one number per kernel offset and convolution output, as section 3's
+    assert number(g, "p2fast_cp_window_entries") == n * c * kh * kw * (2 * qh) * (2 * qw)
+    assert number(g, "p2fast_cp_phase_entries") == 36 * n * c * qh * qw
+    # blocks of columns: the largest divisor of the column count whose product (30 x 26 by 26 x
+    # block) stays within OpenBLAS's small-matrix limit of 100**3 multiply-adds
+    m, kk, p = f, c * kh * kw + 1, k * k * n * qh * qw
+    assert (number(g, "p2fast_cp_rows"), number(g, "p2fast_cp_cols_rows")) == (m, kk)
+    assert number(g, "p2fast_cp_n_cols") == p
+    limit = 10**6 // (m * kk)
+    expected = max(d for d in range(1, limit + 1) if p % d == 0)
+    assert expected == 1280
     block = number(g, "p2fast_cp_column_block")
-    assert number(g, "p2fast_cp_n_blocks") * block == k * k * n * qh * qw
-    assert number(g, "p2fast_cp_block_kb") == pytest.approx((c * kh * kw + 1) * block * 4 / 1e3)
+    assert block == expected
+    assert number(g, "p2fast_cp_n_blocks") * block == p
+    assert number(g, "p2fast_cp_block_madds") == m * kk * block <= 100**3
+    routines = text(g, "p2fast_cp_routines_sentence")
+    assert routines.startswith("This build ran") and "/" not in routines
+    for key in ("fw", "bw"):
+        assert number(g, f"p2fast_cp_{key}_ratio") == pytest.approx(
+            number(g, f"p2fast_cp_{key}_single") / number(g, f"p2fast_cp_{key}_blocks")
+        )
+    # ConvPool takes less time than the two layers in turn
+    fused, two = number(g, "p2fast_cp_fused"), number(g, "p2fast_cp_two_layers")
+    assert number(g, "p2fast_cp_fused_ratio") == pytest.approx(fused / two)
+    assert fused < two
+    assert number(g, "p2fast_cp_fused_saving") == pytest.approx(1 - fused / two)
     assert number(g, "p2fast_cp_layout_ratio") == pytest.approx(
         number(g, "p2fast_cp_max_strided") / number(g, "p2fast_cp_max_blocks")
     )
     assert number(g, "p2fast_cp_layout_ratio") > 1.5
-    for name in ("mm_whole", "mm_blocks", "two_layers", "fused", "max_strided", "max_blocks"):
+    # only the long contiguous runs are fast
+    fastest = number(g, "p2fast_cp_max_blocks")
+    for name in ("max_strided", "max_short", "max_long_strided"):
+        assert number(g, f"p2fast_cp_{name}") > fastest, name
+    names = ("fw_blocks", "fw_single", "bw_blocks", "bw_single", "two_layers", "fused")
+    for name in (*names, "max_strided", "max_blocks", "max_short", "max_long_strided"):
         assert number(g, f"p2fast_cp_{name}") > 0, name
 
 
@@ -94,3 +131,8 @@ def test_making_it_fast_blas_and_record():
         )
         assert 0 < number(g, f"p2fast_rec_eval_{key}") < 1
     assert number(g, "p2fast_rec_kernel_gain") > 1
+    # the record's machine was shared: one-minute load averages above 0, below its 2 vCPUs
+    for key in ("own", "forced"):
+        assert 0 < number(g, f"p2fast_rec_load_{key}") < 2
+    build = text(g, "p2fast_build_coretype_sentence")
+    assert build.startswith("The machine that built this page") and "/" not in build
