@@ -224,3 +224,19 @@ def test_mixed_dtypes_follow_the_textbook(x_dtype, w_dtype):
     assert dx.dtype == dx_ref.dtype and conv.dW.dtype == conv_ref.dW.dtype
     np.testing.assert_allclose(dx, dx_ref, rtol=1e-6, atol=1e-6)
     np.testing.assert_allclose(conv.dW, conv_ref.dW, rtol=1e-5, atol=1e-5)
+
+
+@pytest.mark.parametrize("f", [46, 47])  # 46 * 26 <= 1200 < 47 * 26: dW in blocks, then in one
+def test_weight_gradient_in_blocks_and_in_one_product(f):
+    rng = np.random.default_rng(f)
+    x = rng.standard_normal((4, 1, 28, 28))
+    W, b = rng.standard_normal((f, 1, 5, 5)), rng.standard_normal(f)
+    conv_ref, pool_ref = textbook(W, b, 1, 0, 2, "max")
+    conv, layer = fused(W, b, 1, 0, 2, "max")
+    y = layer.forward(x)
+    np.testing.assert_allclose(y, pool_ref.forward(conv_ref.forward(x)), rtol=1e-12, atol=1e-12)
+    dout = rng.standard_normal(y.shape)
+    conv_ref.backward(pool_ref.backward(dout))
+    layer.backward(dout)
+    np.testing.assert_allclose(conv.dW, conv_ref.dW, rtol=1e-11, atol=1e-11)
+    np.testing.assert_allclose(conv.db, conv_ref.db, rtol=1e-11, atol=1e-11)

@@ -36,6 +36,7 @@ from cnnbook.nn.windows import first_real_offset, fold, offset_slice, output_sha
 __all__ = [
     "MIN_BLOCK",
     "SMALL_PRODUCT",
+    "SMALL_TRANSPOSED_RESULT",
     "column_block",
     "conv_backward",
     "conv_forward",
@@ -240,14 +241,20 @@ def pool_backward(
 #: them into packed panels: ``M * N * K <= 100**3`` multiply-adds (OpenBLAS,
 #: ``kernel/x86_64/sgemm_small_kernel_permit_skylakex.c``). :func:`conv_pool_forward` and
 #: :func:`conv_pool_backward` cut their products into blocks of columns that stay below it
-#: (:func:`column_block`). On the book's machine that made the products of the first layer about
-#: 1.5 to 1.9 times faster with those routines; OpenBLAS's AVX2 routines (``Haswell``) have no such
-#: path, and there the blocks made no great difference either way (0.8 to 1.25 times the time of
-#: one product, from run to run).
+#: (:func:`column_block`). On the book's machine, for the first layer, the blocks took about 0.65
+#: of one product's time in the forward pass and about 0.5 in the backward pass with those
+#: routines. OpenBLAS's AVX2 routines (``Haswell``) have no such path: there the blocks cost a
+#: little, about 5 to 15 per cent more than one product.
 SMALL_PRODUCT = 100**3
 
 #: The fewest columns worth a product of their own: below it, one product over all columns.
 MIN_BLOCK = 64
+
+#: The most entries of the result for which OpenBLAS's small-matrix path takes a product whose
+#: first operand reaches it transposed, as the weight gradient's ``dconv @ cols.T`` does (the same
+#: file of OpenBLAS: ``M * N > 1200`` or ``K < 32`` refuses it). :func:`conv_pool_backward`
+#: computes that product in blocks only below this size.
+SMALL_TRANSPOSED_RESULT = 1200
 
 
 def column_block(p: int, m: int, k: int) -> int:
@@ -450,7 +457,8 @@ def conv_pool_backward(
             np.multiply(dpool, hit, out=dconv[:, q])
     dconv = dconv.reshape(f, -1)
     # [dW | db], summed over blocks of columns (each block a small product, see SMALL_PRODUCT)
-    block = column_block(dconv.shape[1], f, cols.shape[0])
+    small = f * cols.shape[0] <= SMALL_TRANSPOSED_RESULT
+    block = column_block(dconv.shape[1], f, cols.shape[0]) if small else dconv.shape[1]
     nb = dconv.shape[1] // block
     dw_ext = np.matmul(
         dconv.reshape(f, nb, block).transpose(1, 0, 2),
