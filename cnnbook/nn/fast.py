@@ -304,6 +304,27 @@ def _block_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
     return out
 
 
+def _phase_layout(
+    kh: int, kw: int, stride: int, k: int
+) -> tuple[int, int, int, list[tuple[tuple[int, int, int, int], tuple[int, int]]]]:
+    """The phases of :func:`conv_pool_forward`: their step, their number, and who reads which.
+
+    Convolution output ``(k*r + di, k*c + dj)``, under pooling cell ``(r, c)``, reads input row
+    ``stride*(k*r + di) + i`` at kernel row ``i``: for fixed ``a = stride*di + i`` these rows form
+    one slice with step ``stride*k``. So the ``KH*KW*k*k`` pairs (kernel offset ``(i, j)``, pooling
+    offset ``(di, dj)``) read only ``PH * PW`` distinct strided slices of the input, the phases
+    ``(a, b)``. Returns ``step, PH, PW`` and the list of ``((i, j, di, dj), (a, b))``.
+    """
+    pairs = [
+        ((i, j, di, dj), (stride * di + i, stride * dj + j))
+        for i in range(kh)
+        for j in range(kw)
+        for di in range(k)
+        for dj in range(k)
+    ]
+    return stride * k, stride * (k - 1) + kh, stride * (k - 1) + kw, pairs
+
+
 def conv_pool_forward(
     x: np.ndarray,
     W: np.ndarray,
@@ -320,8 +341,9 @@ def conv_pool_forward(
     columns in the order the pooling reads them, pooling offset ``(di, dj)`` first, then image,
     then pooling cell ``(r, c)``. Its product with ``[W | b]`` (:func:`conv_forward`) is then an
     array ``(F, k*k, N, QH, QW)`` in which the ``k*k`` candidates of every pooling window lie in
-    ``k*k`` contiguous blocks, and pooling is a handful of elementwise passes over long contiguous
-    runs, where the strided slices of :func:`pool_forward` visit rows of 12 numbers at a time.
+    ``k*k`` contiguous blocks, and pooling is a handful of elementwise passes that read them in
+    place, where NumPy first copies every number of the strided slices of :func:`pool_forward`
+    into its buffer.
     Convolution outputs that no pooling window covers (a last odd row) are not computed; their
     gradient is zero on both routes. (One difference follows: a NaN in an input cell that only
     such outputs read makes the textbook route's ``dW`` NaN, as ``0 * NaN`` is NaN, and leaves
@@ -368,23 +390,17 @@ def conv_pool_forward(
     rows = c * kh * kw
     dtype = np.result_type(x, W, b)  # as the matrix product of the other routes would give
     xp = x if pad == 0 else np.pad(x, ((0, 0), (0, 0), (pad, pad), (pad, pad)))
-    # 1. The phases. Convolution output (k*r + di, k*c + dj), under pooling cell (r, c), reads
-    # input row stride*(k*r + di) + i at kernel row i: for fixed a = stride*di + i, these rows
-    # form one slice with step stride*k. So the KH*KW*k*k pairs (kernel offset, pooling offset)
-    # read only PH*PW distinct strided slices of the input; copy each once, as a block
-    # (C, N, QH, QW), in one pass over a sliding-window view of xp.
-    step, ph, pw = stride * k, stride * (k - 1) + kh, stride * (k - 1) + kw
+    # 1. The phases (_phase_layout), each copied once, as a block (C, N, QH, QW), in one pass
+    # over a sliding-window view of xp.
+    step, ph, pw, pairs = _phase_layout(kh, kw, stride, k)
     view = sliding_window_view(xp, (ph, pw), axis=(2, 3))[:, :, ::step, ::step][:, :, :qh, :qw]
     phases = _scratch(scratch, "phases", (ph, pw, c, n, qh, qw), dtype)
     np.copyto(phases, view.transpose(4, 5, 1, 0, 2, 3))  # phases[a, b, ch, n, r, c]
     # 2. the window matrix: row (ch, i, j), column block (di, dj), then (n, r, c)
     cols = _scratch(scratch, "cols", (rows + 1, k * k * n * qh * qw), dtype)
     windows = cols[:rows].reshape(c, kh, kw, k, k, n, qh, qw)
-    for i in range(kh):
-        for j in range(kw):
-            for di in range(k):
-                for dj in range(k):
-                    windows[:, i, j, di, dj] = phases[stride * di + i, stride * dj + j]
+    for (i, j, di, dj), phase in pairs:
+        windows[:, i, j, di, dj] = phases[phase]
     cols[rows] = 1
     # 3. one product gives every convolution output, bias included, in the pooling's order
     w_ext = np.concatenate([W.reshape(f, -1), b[:, None]], axis=1)  # [W | b]
@@ -468,13 +484,10 @@ def conv_pool_backward(
     if not need_input_grad:
         return None, dW, db
     dwindows = _block_matmul(W.reshape(f, -1).T, dconv).reshape(c, kh, kw, k, k, n, qh, qw)
-    step, ph, pw = stride * k, stride * (k - 1) + kh, stride * (k - 1) + kw
+    step, ph, pw, pairs = _phase_layout(kh, kw, stride, k)
     dphases = np.zeros((ph, pw, c, n, qh, qw), dtype=dtype)
-    for i in range(kh):
-        for j in range(kw):
-            for di in range(k):
-                for dj in range(k):
-                    dphases[stride * di + i, stride * dj + j] += dwindows[:, i, j, di, dj]
+    for (i, j, di, dj), phase in pairs:  # the forward pass's copies, added back
+        dphases[phase] += dwindows[:, i, j, di, dj]
     dxp = np.zeros((n, c, h + 2 * pad, w + 2 * pad), dtype=dtype)
     for a in range(ph):  # phase (a, b) is the slice rows a::step, columns b::step
         for b in range(pw):
