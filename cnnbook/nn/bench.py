@@ -79,19 +79,14 @@ def _blas() -> dict:
     }
 
 
-def _threads() -> int:
-    """The number of threads NumPy's BLAS uses, given to PyTorch too."""
-    return int(_blas()["threads"])
-
-
-def _torch():
-    """PyTorch, configured for a fair comparison, or ``None`` if it is not installed."""
+def _torch(threads: int):
+    """PyTorch on ``threads`` threads (as many as NumPy's BLAS), or ``None`` if not installed."""
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     try:
         import torch
     except ImportError:
         return None
-    torch.set_num_threads(_threads())
+    torch.set_num_threads(threads)
     return torch
 
 
@@ -267,8 +262,8 @@ def run(rounds: int = 30, *, with_torch: bool = True, seed: int = 0) -> dict:
     >>> sorted(result["step"])
     ['cnnbook fast', 'cnnbook textbook', 'reference-style (float64)']
     """
-    torch = _torch() if with_torch else None
     blas = _blas()
+    torch = _torch(blas["threads"]) if with_torch else None
     rng = np.random.default_rng(seed)
     x = rng.random((BATCH, 1, 28, 28), dtype=np.float32)
     t = rng.integers(0, 10, BATCH)
