@@ -58,6 +58,14 @@ def _check_dout(dout: ArrayLike, shape: tuple[int, ...] | None, layer: str) -> n
     return dout
 
 
+def _check_channels(x: np.ndarray, C: int, w_shape: tuple[int, ...]) -> None:
+    """Refuse an input whose channels are not the ``C`` of kernels of shape ``w_shape``."""
+    if x.shape[1] != C:
+        raise ValueError(
+            f"x has {x.shape[1]} channels but W expects C = {C} (W has shape {w_shape})"
+        )
+
+
 class Convolution:
     """Convolution layer (a cross-correlation, as in every deep-learning package).
 
@@ -134,10 +142,7 @@ class Convolution:
         """Apply the layer to a batch ``x``, shape ``(N, C, H, W)``; returns ``(N, F, OH, OW)``."""
         x = nchw_array(x, "x")
         FN, C, FH, FW = self.W.shape
-        if x.shape[1] != C:
-            raise ValueError(
-                f"x has {x.shape[1]} channels but W expects C = {C} (W has shape {self.W.shape})"
-            )
+        _check_channels(x, C, self.W.shape)
         N, _, H, W = x.shape
         out_h, out_w = output_shape(H, W, FH, FW, self.stride, self.pad)
         self.x_shape, self.out_shape = x.shape, (N, FN, out_h, out_w)
@@ -367,10 +372,7 @@ class ConvPool:
         conv, k = self.conv, self.pool.pool_h
         x = nchw_array(x, "x")
         _, C, FH, FW = conv.W.shape
-        if x.shape[1] != C:  # the message of Convolution.forward
-            raise ValueError(
-                f"x has {x.shape[1]} channels but W expects C = {C} (W has shape {conv.W.shape})"
-            )
+        _check_channels(x, C, conv.W.shape)
         out_h, out_w = output_shape(x.shape[2], x.shape[3], FH, FW, conv.stride, conv.pad)
         try:
             output_shape(out_h, out_w, k, k, k)
