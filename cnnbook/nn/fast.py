@@ -304,6 +304,21 @@ def _block_matmul(a: np.ndarray, b: np.ndarray, out: np.ndarray | None = None) -
     return out
 
 
+def _block_matmul_t(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """``a @ b.T`` for ``a`` of shape (m, p) and ``b`` of shape (k, p) with many columns ``p``.
+
+    The columns are cut into blocks (:func:`column_block`) and the blocks' products summed, when
+    the ``m x k`` result is small enough for OpenBLAS's small-matrix path to take the transposed
+    operand (:data:`SMALL_TRANSPOSED_RESULT`); otherwise it is one product.
+    """
+    (m, p), k = a.shape, b.shape[0]
+    block = column_block(p, m, k) if m * k <= SMALL_TRANSPOSED_RESULT else p
+    nb = p // block
+    return np.matmul(
+        a.reshape(m, nb, block).transpose(1, 0, 2), b.reshape(k, nb, block).transpose(1, 2, 0)
+    ).sum(axis=0)
+
+
 def _phase_layout(
     kh: int, kw: int, stride: int, k: int
 ) -> tuple[int, int, int, list[tuple[tuple[int, int, int, int], tuple[int, int]]]]:
@@ -472,14 +487,7 @@ def conv_pool_backward(
             np.equal(arg, q, out=hit)
             np.multiply(dpool, hit, out=dconv[:, q])
     dconv = dconv.reshape(f, -1)
-    # [dW | db], summed over blocks of columns (each block a small product, see SMALL_PRODUCT)
-    small = f * cols.shape[0] <= SMALL_TRANSPOSED_RESULT
-    block = column_block(dconv.shape[1], f, cols.shape[0]) if small else dconv.shape[1]
-    nb = dconv.shape[1] // block
-    dw_ext = np.matmul(
-        dconv.reshape(f, nb, block).transpose(1, 0, 2),
-        cols.reshape(cols.shape[0], nb, block).transpose(1, 2, 0),
-    ).sum(axis=0)
+    dw_ext = _block_matmul_t(dconv, cols)  # [dW | db], a block of columns at a time
     dW, db = dw_ext[:, :-1].reshape(W.shape), dw_ext[:, -1].copy()
     if not need_input_grad:
         return None, dW, db
