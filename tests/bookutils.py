@@ -36,6 +36,22 @@ def require_built_book() -> None:
         pytest.fail(f"the book is not built in {HTML_DIR}: run `make html` first (make test does)")
 
 
+def site_pages() -> list[str]:
+    """The pages of the built site a reader opens, as paths relative to the HTML folder.
+
+    Empty when the book is not built (the tests that use it then fail in
+    :func:`require_built_book`). Sphinx's generated index and search pages are left out.
+    """
+    if not HTML_DIR.is_dir():
+        return []
+    skip = {"genindex.html", "search.html", "py-modindex.html"}
+    return sorted(
+        p.relative_to(HTML_DIR).as_posix()
+        for p in HTML_DIR.rglob("*.html")
+        if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts
+    )
+
+
 def executed_notebook(docname: str) -> dict:
     """The executed notebook of page ``docname`` (e.g. ``"part1/04-operation"``) as JSON."""
     require_built_book()

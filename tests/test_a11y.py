@@ -15,22 +15,11 @@ import html as html_lib
 import re
 
 import pytest
-from bookutils import HTML_DIR, require_built_book
+from bookutils import HTML_DIR, require_built_book, site_pages
 
 pytestmark = [pytest.mark.book]
 
 PATH_LIKE = re.compile(r"(\.(png|jpe?g|gif|svg|webp)\b|_images/|_static/|^\.\./|^/|^data:)", re.I)
-
-
-def _pages() -> list[str]:
-    if not HTML_DIR.is_dir():
-        return []
-    skip = {"genindex.html", "search.html", "py-modindex.html"}
-    return sorted(
-        p.relative_to(HTML_DIR).as_posix()
-        for p in HTML_DIR.rglob("*.html")
-        if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts
-    )
 
 
 def bad_alt_texts(page_html: str) -> list[str]:
@@ -53,7 +42,7 @@ def test_alt_text_check_rejects_paths_and_missing_alt() -> None:
     assert bad_alt_texts(page) == ["../_images/3f2a.png", "<missing>", ""]
 
 
-@pytest.mark.parametrize("page", _pages() or ["index.html"])
+@pytest.mark.parametrize("page", site_pages() or ["index.html"])
 def test_every_image_has_alt_text_that_is_not_a_path(page: str) -> None:
     require_built_book()
     bad = bad_alt_texts((HTML_DIR / page).read_text(encoding="utf-8"))
@@ -71,7 +60,7 @@ SERIOUS = {"serious", "critical"}
 
 @pytest.mark.xdist_group("browser")
 @pytest.mark.parametrize("mode", ["light", "dark"])
-@pytest.mark.parametrize("page", _pages() or ["index.html"])
+@pytest.mark.parametrize("page", site_pages() or ["index.html"])
 def test_axe_finds_no_serious_violation(request, page: str, mode: str) -> None:
     if CHROMIUM is None:
         pytest.skip("Chromium is missing (apt-get install chromium)")

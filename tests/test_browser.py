@@ -23,7 +23,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from bookutils import HTML_DIR, require_built_book
+from bookutils import HTML_DIR, require_built_book, site_pages
 
 CHROMIUM = os.environ.get("CNNBOOK_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 pytestmark = [pytest.mark.book, pytest.mark.xdist_group("browser")]
@@ -38,17 +38,6 @@ if not Path(CHROMIUM).is_file():
 playwright_sync = pytest.importorskip("playwright.sync_api")
 
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-
-
-def _pages() -> list[str]:
-    if not HTML_DIR.is_dir():
-        return []
-    skip = {"genindex.html", "search.html", "py-modindex.html"}
-    return sorted(
-        p.relative_to(HTML_DIR).as_posix()
-        for p in HTML_DIR.rglob("*.html")
-        if p.name not in skip and "_static" not in p.parts and "_sources" not in p.parts
-    )
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -93,12 +82,12 @@ def browser() -> Iterator[object]:
 
 def test_site_has_pages() -> None:
     require_built_book()
-    pages = _pages()
+    pages = site_pages()
     assert "index.html" in pages
     assert len(pages) >= 3, pages
 
 
-@pytest.mark.parametrize("page", _pages() or ["index.html"])
+@pytest.mark.parametrize("page", site_pages() or ["index.html"])
 def test_page_renders_offline(site: str, browser: object, page: str) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     external: list[str] = []
